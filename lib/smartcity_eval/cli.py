@@ -1,0 +1,214 @@
+"""The ``smartcity-eval`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .i18n import DEFAULT_LANG, LANGUAGES
+
+TEXT = {
+    "id": {"dimension": "Dimensi", "score": "Skor", "weight": "Bobot", "final": "Nilai Final",
+           "improvement": "Indeks Peningkatan", "programmes": "Realisasi program",
+           "action_plan": "Realisasi rencana aksi", "overall": "keseluruhan", "previous": "tahun lalu",
+           "differs": "berbeda dari hasil hitung ulang", "published": "dipublikasikan", "recomputed": "hitung ulang",
+           "no_diff": "Semua Nilai Final yang dipublikasikan sesuai hasil hitung ulang (±0,005).",
+           "written": "ditulis", "errors": "berkas bermasalah", "valid": "berkas valid",
+           "not_found": "tidak ditemukan di tabel", "provenance": "asal bobot"},
+    "en": {"dimension": "Dimension", "score": "Score", "weight": "Weight", "final": "Nilai Final",
+           "improvement": "Improvement", "programmes": "Programme realisation",
+           "action_plan": "Action-plan realisation", "overall": "overall", "previous": "last year",
+           "differs": "differs from the recomputed value", "published": "published", "recomputed": "recomputed",
+           "no_diff": "Every published Nilai Final matches the recomputed one (±0.005).",
+           "written": "written", "errors": "files with errors", "valid": "valid files",
+           "not_found": "not found in the table", "provenance": "weight provenance"},
+}
+
+
+def _lang_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="language of messages (default: id)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="smartcity-eval", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("template", help="write a ready-to-fill assessment workbook")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--stage", type=int, choices=(1, 2), required=True)
+    p.add_argument("--category", required=True, help="REGULER or KPPN&IKN")
+    p.add_argument("--region", default="", help='region name, e.g. "Kota Padang Panjang"')
+    p.add_argument("--region-code", default="", help="Kemendagri code, e.g. 13.74")
+    p.add_argument("--province", default="")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("validate", help="check assessment workbooks; exit 1 on any error")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--year", type=int, help="the run's year (profile must agree)")
+    p.add_argument("--stage", type=int, choices=(1, 2), help="the run's stage (profile must agree)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _lang_arg(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("score", help="score one assessment workbook")
+    p.add_argument("file", type=Path)
+    prev = p.add_mutually_exclusive_group()
+    prev.add_argument("--previous", type=Path, help="last year's workbook of the same region")
+    prev.add_argument("--published", type=Path, help="last year's published national table (CSV)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    _lang_arg(p)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("national", help="recompute and rank a published national results table")
+    p.add_argument("input", type=Path)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    _lang_arg(p)
+    p.set_defaults(func=cmd_national)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list[Any] = []
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from . import methodology as mth
+    from .workbook import write_template
+
+    if args.year not in mth.years():
+        return _fail(f"Tidak ada metodologi untuk tahun {args.year}; tersedia: {', '.join(map(str, mth.years()))}")
+    category = args.category.strip().upper()
+    if category not in mth.get(args.year).profiles:
+        return _fail(f"Tidak ada profil bobot untuk kategori {args.category!r} tahun {args.year}; "
+                     f"tersedia: {', '.join(mth.get(args.year).profiles)}")
+    path = write_template(args.output, year=args.year, stage=args.stage, category=category, region=args.region,
+                          region_code=args.region_code, province=args.province)
+    print(path)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import Expect, validate
+
+    expect = Expect(year=args.year, stage=args.stage)
+    results = [validate(f, expect) for f in args.files]
+    if args.format == "json":
+        print(json.dumps([{"file": str(r.path), "ok": r.ok, "problems": [p.to_dict(args.lang) for p in r.problems]}
+                          for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            print(r.summary(args.lang))
+        t = TEXT[args.lang]
+        bad = sum(not r.ok for r in results)
+        print(f"\n{len(results) - bad} {t['valid']}, {bad} {t['errors']}")
+    return 1 if any(not r.ok for r in results) else 0
+
+
+def previous_final_from(previous: Path | None, published: Path | None, region: str) -> Any:
+    """Last year's Nilai Final from a workbook (exact) or a published table (2 decimals)."""
+    from . import methodology as mth
+    from .national import lookup_final, read_published
+    from .scoring import score_assessment
+    from .validation import load
+
+    if previous is not None:
+        assessment = load(previous)
+        return score_assessment(assessment, mth.get(assessment.profile.year)).nilai_final
+    if published is not None:
+        return lookup_final(read_published(published), region)
+    return None
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from . import methodology as mth
+    from .i18n import format_number, format_percent, stage_name
+    from .national import TableError
+    from .scoring import score_assessment
+    from .validation import WorkbookError, load
+
+    try:
+        assessment = load(args.file)
+        prev = previous_final_from(args.previous, args.published, assessment.profile.region)
+    except WorkbookError as exc:
+        return _fail(exc.result.summary(args.lang))
+    except TableError as exc:
+        return _fail(str(exc))
+    card = score_assessment(assessment, mth.get(assessment.profile.year), prev)
+    if args.format == "json":
+        print(json.dumps(card.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    lang, t = args.lang, TEXT[args.lang]
+    m = mth.get(card.year)
+    print(f"{card.region} — {card.year} {stage_name(card.stage, lang)} ({card.category})")
+    print(f"{t['dimension']:<22}{t['score']:>7}{t['weight']:>8}")
+    for key, value in card.dimensions.items():
+        print(f"{m.dimension(key).short(lang):<22}{format_number(value, 2, lang):>7}"
+              f"{card.profile.weights.get(key, 0):>7}%")
+    print(f"{t['final']:<22}{format_number(card.nilai_final, 2, lang):>7}   "
+          f"({t['provenance']}: {card.profile.provenance})")
+    prev_text = ("" if card.previous_final is None
+                 else f"   ({t['previous']}: {format_number(card.previous_final, 2, lang)})")
+    print(f"{t['improvement']:<22}{format_number(card.improvement, 2, lang, signed=True):>7}{prev_text}")
+    for label, table in ((t["programmes"], card.programmes), (t["action_plan"], card.action_plan)):
+        if table.at["overall", "planned"]:
+            overall = table.loc["overall"]
+            parts = [f"{k} {format_percent(r.percent, 2, lang)}" for k, r in table.iterrows() if k != "overall"]
+            print(f"{label}: {format_percent(overall.percent, 2, lang)} ({overall.done}/{overall.planned}) — "
+                  + "; ".join(parts))
+    return 0
+
+
+def cmd_national(args: argparse.Namespace) -> int:
+    from . import methodology as mth
+    from .i18n import format_number
+    from .national import TableError, differences, read_published, recompute, to_letter_layout
+    from .tables import write_csv
+
+    if args.year not in mth.years():
+        return _fail(f"Tidak ada metodologi untuk tahun {args.year}; tersedia: {', '.join(map(str, mth.years()))}")
+    try:
+        table = read_published(args.input)
+    except TableError as exc:
+        return _fail(str(exc))
+    result = recompute(table, args.year)
+    write_csv(to_letter_layout(result), args.output)
+    t = TEXT[args.lang]
+    diffs = differences(result)
+    if diffs.empty:
+        print(t["no_diff"])
+    for _, row in diffs.iterrows():
+        print(f"{row['region']}: Nilai Final {t['published']} {format_number(row['nilai_final'], 2, args.lang)} "
+              f"{t['differs']} ({t['recomputed']} {format_number(row['nilai_final_recomputed'], 2, args.lang)})")
+    print(f"{args.output} {t['written']} ({len(result)} baris)" if args.lang == "id"
+          else f"{args.output} {t['written']} ({len(result)} rows)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

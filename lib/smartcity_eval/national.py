@@ -1,0 +1,165 @@
+"""Published national results tables: read, recompute Nilai Final, rank.
+
+The letter's table has the columns ``no, kab_kota, ket, baseline, output, outcome, impact, quick_wins,
+kolaborasi, nilai_final, improvement``; ``kolaborasi`` is empty for REGULER, ``improvement`` is ``-`` when
+there is none, non-participants are rows of zeros. Values are 2-decimal published figures, so a recomputed
+Nilai Final is "from rounded inputs": it matches the published one within about ±0.005.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from . import methodology as mth
+from .assessment import slugify
+from .numbers import round_half_up
+from .scoring import is_participant, nilai_final, rank
+from .validation import ERROR, Problem
+
+CSV_COLUMNS = ["no", "kab_kota", "ket", "baseline", "output", "outcome", "impact", "quick_wins", "kolaborasi",
+               "nilai_final", "improvement"]
+#: CSV column -> evaluation-dimension key
+DIMENSION_COLUMNS = {"baseline": "baseline", "output": "output", "outcome": "outcome", "impact": "impact",
+                     "quick_wins": "quick_win", "kolaborasi": "kolaborasi"}
+TOLERANCE = Decimal("0.005")
+
+
+class TableError(ValueError):
+    """A published table has errors; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem], lang: str = "id") -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.format(lang) for p in problems))
+
+
+def _decimal(text: str) -> Decimal | None:
+    text = text.strip()
+    if text in ("", "-"):
+        return None
+    return Decimal(text.replace(",", "."))
+
+
+def read_published(path: Path | str) -> pd.DataFrame:
+    """Read a published results table. Numbers become Decimals (None when empty or ``-``).
+
+    Returns columns ``no``, ``region``, ``category``, the dimension keys, ``nilai_final``, ``improvement``.
+    Raises :class:`TableError` naming file, row, column, value and expectation for every bad cell.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    name = path.name
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            missing = [c for c in CSV_COLUMNS if c not in header]
+            if missing:
+                raise TableError([Problem(ERROR, "missing_column", name, None, 1, None, c, None,
+                                          ", ".join(CSV_COLUMNS)) for c in missing])
+            raw_rows = [(i, {k.strip(): (v or "") for k, v in row.items() if k}) for i, row in
+                        enumerate(reader, start=2)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise TableError([Problem(ERROR, "unreadable", name, params=(("detail", str(exc)),))]) from exc
+    rows = []
+    for line, raw in raw_rows:
+        if not any(v.strip() for v in raw.values()):
+            continue
+        rec: dict[str, object] = {"no": int(raw["no"]) if raw["no"].strip().isdigit() else None,
+                                  "region": raw["kab_kota"].strip(), "category": raw["ket"].strip().upper()}
+        if rec["category"] not in mth.CATEGORIES:
+            problems.append(Problem(ERROR, "choice", name, None, line, None, "ket", raw["ket"],
+                                    " atau ".join(mth.CATEGORIES)))
+        if not rec["region"]:
+            problems.append(Problem(ERROR, "required", name, None, line, None, "kab_kota", None, "nama daerah"))
+        for col in (*DIMENSION_COLUMNS, "nilai_final", "improvement"):
+            try:
+                value = _decimal(raw[col])
+            except InvalidOperation:
+                problems.append(Problem(ERROR, "score_type", name, None, line, None, col, raw[col],
+                                        "angka dengan titik desimal, kosong, atau '-'"))
+                continue
+            if value is not None and col != "improvement" and not Decimal(0) <= value <= Decimal(4):
+                problems.append(Problem(ERROR, "score_range", name, None, line, None, col, raw[col], "0–4"))
+            rec[DIMENSION_COLUMNS.get(col, col)] = value
+        rows.append(rec)
+    if problems:
+        raise TableError(problems)
+    columns = ["no", "region", "category", *DIMENSION_COLUMNS.values(), "nilai_final", "improvement"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["no"] = frame["no"].astype("Int64")
+    return frame
+
+
+def recompute(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Recompute Nilai Final from the dimension columns with each row's category profile, and rank.
+
+    Adds ``participant``, ``nilai_final_recomputed`` (Decimal, half-up), ``difference`` (published minus
+    recomputed), ``rank_national`` and ``rank_category`` (ties share a rank; non-participants get none).
+    Rows without dimension scores keep their published Nilai Final (``recomputed`` is None).
+    """
+    methodology = mth.get(year)
+    out = table.copy()
+    dims = list(DIMENSION_COLUMNS.values())
+    finals: list[Decimal | None] = []
+    exact: list[object] = []
+    participants: list[bool] = []
+    for _, row in out.iterrows():
+        values = {k: row[k] for k in dims if row[k] is not None and not pd.isna(row[k])}
+        profile = methodology.profile(row["category"])
+        has_dims = all(k in values for k, w in profile.weights.items() if w and k != "kolaborasi")
+        participant = is_participant(values) if values else bool(row["nilai_final"])
+        participants.append(participant)
+        if has_dims:
+            final = nilai_final(values, profile)
+            exact.append(final)
+            finals.append(round_half_up(final))
+        else:
+            exact.append(None)
+            finals.append(None)
+    out["participant"] = participants
+    out["nilai_final_recomputed"] = finals
+    out["difference"] = [None if r is None or p is None else p - r
+                         for p, r in zip(out["nilai_final"], finals, strict=True)]
+    basis = pd.Series([e if e is not None else p for e, p in zip(exact, out["nilai_final"], strict=True)],
+                      index=out.index, dtype=object)
+    part = out["participant"]
+    out["rank_national"] = rank(basis, part)
+    out["rank_category"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    for _, idx in out.groupby("category").groups.items():
+        out.loc[idx, "rank_category"] = rank(basis.loc[idx], part.loc[idx])
+    return out
+
+
+def differences(recomputed: pd.DataFrame, tolerance: Decimal = TOLERANCE) -> pd.DataFrame:
+    """Rows whose published Nilai Final differs from the recomputed one by more than ``tolerance``."""
+    mask = recomputed["difference"].map(lambda d: d is not None and abs(d) > tolerance)
+    return recomputed[mask]
+
+
+def to_letter_layout(recomputed: pd.DataFrame) -> pd.DataFrame:
+    """The table in the CSV column layout, plus the recomputed final, difference and ranks (for export)."""
+    out = pd.DataFrame({
+        "no": recomputed["no"], "kab_kota": recomputed["region"], "ket": recomputed["category"]})
+    for col, key in DIMENSION_COLUMNS.items():
+        out[col] = recomputed[key].map(lambda v: "" if v is None else f"{v}")
+    out["nilai_final"] = recomputed["nilai_final"].map(lambda v: "" if v is None else f"{v}")
+    out["improvement"] = recomputed["improvement"].map(lambda v: "-" if v is None else f"{v}")
+    out["nilai_final_recomputed"] = recomputed["nilai_final_recomputed"].map(lambda v: "" if v is None else f"{v}")
+    out["difference"] = recomputed["difference"].map(lambda v: "" if v is None else f"{v}")
+    out["rank_national"] = recomputed["rank_national"]
+    out["rank_category"] = recomputed["rank_category"]
+    return out
+
+
+def lookup_final(table: pd.DataFrame, region: str) -> Decimal | None:
+    """A region's published Nilai Final (None when absent or a non-participant)."""
+    slug = slugify(region)
+    match = table[table["region"].map(slugify) == slug]
+    if match.empty:
+        return None
+    value = match.iloc[0]["nilai_final"]
+    return None if value is None or value == 0 else value

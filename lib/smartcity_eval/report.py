@@ -1,0 +1,432 @@
+"""Render executed report notebooks to self-contained HTML and print them to A4 PDF.
+
+``notebook_to_html`` runs nbconvert's HTMLExporter with the project's ``smartcity`` template
+(no code, no prompts, no remote assets). ``PdfPrinter`` drives one headless Chromium through
+Playwright and prints any number of those HTML files to PDF with a running header and page
+numbers. Every file is written atomically (temp file in the same folder, fsync, ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import nbformat
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright, Route
+
+__all__ = [
+    "BROWSER_ENV_VAR",
+    "CHROMIUM_ARGS",
+    "PAGE_MARGIN",
+    "TEMPLATE_NAME",
+    "TEMPLATES_DIR",
+    "BrowserUnavailable",
+    "PdfPrinter",
+    "find_browser",
+    "notebook_to_html",
+    "pdf_available",
+    "write_bytes_atomic",
+    "write_text_atomic",
+]
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "smartcity"
+BROWSER_ENV_VAR = "SMARTCITY_EVAL_CHROMIUM"
+SYSTEM_BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+#: Same margins as the template's ``@page`` rule; header and footer are drawn inside them.
+PAGE_MARGIN = {"top": "18mm", "right": "15mm", "bottom": "20mm", "left": "15mm"}
+
+# Outputs that need a live kernel or remote JavaScript come last, so that a richer static
+# representation (HTML, image, text) is chosen when the output carries one.
+_DISPLAY_PRIORITY = [
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/latex",
+    "text/vnd.mermaid",
+    "text/plain",
+    "application/javascript",
+    "application/vnd.jupyter.widget-view+json",
+]
+
+_REMOTE_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+_LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+_CSS_REMOTE_IMPORT = re.compile(r"@import\s+(?:url\()?\s*['\"]?\s*(?:https?:)?//[^;]*;?", re.IGNORECASE)
+_CSS_REMOTE_URL = re.compile(r"url\(\s*['\"]?\s*(?:https?:)?//[^)]*\)", re.IGNORECASE)
+
+_INSTALL_HINT = (
+    "Install a browser with `apt-get install chromium` (as root, or run scripts/install-browser.sh), "
+    "or `python -m playwright install chromium`, or point the "
+    f"{BROWSER_ENV_VAR} environment variable at a Chromium/Chrome executable. "
+    "HTML reports are still produced without a browser."
+)
+
+_PAGE_WORDS = {"id": ("Halaman", "dari"), "en": ("Page", "of")}
+_HEADER_FOOTER_FONT = (
+    "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif"
+)
+
+
+class BrowserUnavailable(RuntimeError):
+    """No Chromium could be found or launched, so PDFs cannot be printed."""
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------
+
+
+def _exporter(lang: str) -> HTMLExporter:
+    """An HTMLExporter set up with the smartcity template, no code and no prompts."""
+    config = Config()
+    config.NbConvertBase.display_data_priority = list(_DISPLAY_PRIORITY)
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+    config.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
+    config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    return HTMLExporter(
+        config=config,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        template_name=TEMPLATE_NAME,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+        language_code=lang,
+    )
+
+
+def _load_notebook(nb: nbformat.NotebookNode | str | Path) -> tuple[nbformat.NotebookNode, str, str]:
+    """Return (notebook, name, folder) from a node, a path, or notebook JSON text."""
+    if isinstance(nb, nbformat.NotebookNode):
+        return nb, str(nb.metadata.get("title") or "Notebook"), ""
+    if isinstance(nb, str) and nb.lstrip().startswith("{"):
+        return nbformat.reads(nb, as_version=4), "Notebook", ""
+    path = Path(nb)
+    return nbformat.read(path, as_version=4), path.stem, str(path.resolve().parent)
+
+
+def _strip_remote_assets(soup: BeautifulSoup) -> None:
+    """Drop anything that would make the page fetch from the network when opened."""
+    for tag in soup.find_all(["script", "iframe", "embed", "source", "track", "audio", "video"]):
+        if _REMOTE_URL.match(str(tag.get("src", ""))):
+            tag.decompose()
+    for tag in soup.find_all("link"):
+        if _REMOTE_URL.match(str(tag.get("href", ""))):
+            tag.decompose()
+    for tag in soup.find_all("object"):
+        if _REMOTE_URL.match(str(tag.get("data", ""))):
+            tag.decompose()
+    for tag in soup.find_all("img"):
+        if _REMOTE_URL.match(str(tag.get("src", ""))):
+            alt = str(tag.get("alt", "")).strip()
+            if alt:
+                placeholder = soup.new_tag("span", attrs={"class": "remote-image-removed"})
+                placeholder.string = f"[{alt}]"
+                tag.replace_with(placeholder)
+            else:
+                tag.decompose()
+        elif tag.has_attr("srcset"):
+            del tag["srcset"]
+    for tag in soup.find_all("style"):
+        css = tag.string
+        if css and ("//" in css):
+            cleaned = _CSS_REMOTE_URL.sub("none", _CSS_REMOTE_IMPORT.sub("", css))
+            if cleaned != css:
+                tag.string = cleaned
+
+
+def _mark_first_section(soup: BeautifulSoup) -> None:
+    """Give the first section heading (outside the cover) class ``first-section``.
+
+    The template starts every ``h2`` on a new page except that one.
+    """
+    for h2 in soup.find_all("h2"):
+        if h2.find_parent(class_="cover") is not None:
+            continue
+        classes = h2.get("class") or []
+        if isinstance(classes, str):
+            classes = classes.split()
+        h2["class"] = [*classes, "first-section"]
+        return
+
+
+def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str | None = None, lang: str = "id") -> str:
+    """Convert an (executed) notebook to one self-contained HTML report page.
+
+    ``nb`` is a notebook node, a path to an ``.ipynb`` file, or notebook JSON text.
+    Code, prompts and cells tagged ``remove-cell`` are left out; ``title`` becomes the
+    page ``<title>`` and ``lang`` the ``<html lang>`` (an ISO 639-1 code).
+    """
+    notebook, name, folder = _load_notebook(nb)
+    resources: dict[str, Any] = {"metadata": {"name": name}}
+    if folder:
+        resources["metadata"]["path"] = folder
+    if title:
+        resources["report_title"] = title
+    body, _ = _exporter(lang).from_notebook_node(notebook, resources=resources)
+    soup = BeautifulSoup(body, features="html.parser")
+    _strip_remote_assets(soup)
+    _mark_first_section(soup)
+    return str(soup)
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic writes
+# --------------------------------------------------------------------------------------------
+
+
+def write_bytes_atomic(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, ``os.replace``.
+
+    On any failure the temp file is removed and an existing ``path`` is left untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def write_text_atomic(path: Path | str, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`write_bytes_atomic`)."""
+    return write_bytes_atomic(path, text.encode(encoding))
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Best-effort fsync of a directory so the rename itself is durable."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------------
+
+
+def _resolve_executable(candidate: str, source: str) -> str:
+    """Return ``candidate`` as an executable path, or raise BrowserUnavailable."""
+    found = shutil.which(candidate)
+    if found is None and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+        found = candidate
+    if found is None:
+        raise BrowserUnavailable(f"{source} names {candidate!r}, which is not an executable file.")
+    return str(Path(found).absolute())
+
+
+def find_browser(explicit: str | None = None) -> str | None:
+    """Return the Chromium executable to use, or None for Playwright's own downloaded browser.
+
+    Order: ``explicit``, then ``$SMARTCITY_EVAL_CHROMIUM``, then a system Chromium/Chrome on
+    PATH. An explicit or environment value that is not an executable raises
+    :class:`BrowserUnavailable` rather than being silently ignored. ``None`` does not promise
+    that Playwright's browser is installed; :class:`PdfPrinter` checks that when it launches.
+    """
+    if explicit:
+        return _resolve_executable(explicit, "The browser argument")
+    from_env = os.environ.get(BROWSER_ENV_VAR, "").strip()
+    if from_env:
+        return _resolve_executable(from_env, f"${BROWSER_ENV_VAR}")
+    for name in SYSTEM_BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _header_template(header: str) -> str:
+    """Chromium header template: the running header text, small and grey, with a thin rule."""
+    return (
+        f'<div style="box-sizing:border-box;width:100%;padding:0 {PAGE_MARGIN["right"]} 0 '
+        f"{PAGE_MARGIN['left']};font-family:{_HEADER_FOOTER_FONT};font-size:8pt;color:#5b6672;"
+        '-webkit-print-color-adjust:exact;">'
+        '<div style="border-bottom:0.5pt solid #c3c8cf;padding-bottom:2pt;white-space:nowrap;'
+        f'overflow:hidden;text-overflow:ellipsis;">{html.escape(header)}</div></div>'
+    )
+
+
+def _footer_template(lang: str) -> str:
+    """Chromium footer template: "Halaman X dari Y" (id) or "Page X of Y" (en), right-aligned."""
+    page_word, of_word = _PAGE_WORDS.get(lang.split("-")[0].lower(), _PAGE_WORDS["en"])
+    return (
+        f'<div style="box-sizing:border-box;width:100%;padding:0 {PAGE_MARGIN["right"]} 0 '
+        f"{PAGE_MARGIN['left']};font-family:{_HEADER_FOOTER_FONT};font-size:8pt;color:#5b6672;"
+        'text-align:right;">'
+        f'{page_word} <span class="pageNumber"></span> {of_word} <span class="totalPages"></span>'
+        "</div>"
+    )
+
+
+def _only_local(route: Route) -> None:
+    """Playwright route handler: let file:/data:/blob: through, abort everything else."""
+    url = route.request.url
+    if url.startswith(_LOCAL_SCHEMES):
+        route.continue_()
+    else:
+        log.warning("blocked network request while printing PDF: %s", url)
+        route.abort("blockedbyclient")
+
+
+class PdfPrinter:
+    """One headless Chromium (via Playwright) that prints any number of HTML files to PDF.
+
+    Use as a context manager::
+
+        with PdfPrinter() as printer:
+            printer.print_pdf(html_path, pdf_path, header="Kota Padang Panjang · 2024 · Tahap II")
+
+    Not thread-safe, and (like Playwright's sync API) not usable inside a running asyncio loop.
+    """
+
+    def __init__(self, *, browser: str | None = None, timeout_ms: float = 120_000) -> None:
+        """``browser`` overrides :func:`find_browser`; ``timeout_ms`` bounds launch and page load."""
+        self._explicit = browser
+        self._timeout_ms = timeout_ms
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self.executable: str | None = None
+        self.version: str = ""
+
+    def __enter__(self) -> PdfPrinter:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Launch the browser (idempotent). Raises :class:`BrowserUnavailable` on failure."""
+        if self._browser is not None:
+            return
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+
+        self.executable = find_browser(self._explicit)
+        playwright = sync_playwright().start()
+        try:
+            self._browser = playwright.chromium.launch(
+                headless=True,
+                executable_path=self.executable,
+                args=list(CHROMIUM_ARGS),
+                timeout=self._timeout_ms,
+            )
+        except PlaywrightError as exc:
+            playwright.stop()
+            which = self.executable or "Playwright's own Chromium"
+            first_line = (str(exc).strip().splitlines() or [""])[0]
+            raise BrowserUnavailable(f"Could not launch {which}: {first_line}. {_INSTALL_HINT}") from exc
+        except BaseException:
+            playwright.stop()
+            raise
+        self._playwright = playwright
+        self.version = self._browser.version
+
+    def close(self) -> None:
+        """Close the browser and stop Playwright (safe to call twice)."""
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        try:
+            if browser is not None:
+                browser.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+
+    def print_pdf(self, html_path: Path | str, pdf_path: Path | str, *, header: str, lang: str = "id") -> Path:
+        """Print ``html_path`` to ``pdf_path`` (A4, backgrounds, running header, page numbers).
+
+        Only file:, data: and blob: requests are allowed; anything else is aborted. The PDF is
+        written atomically and its path returned.
+        """
+        if self._browser is None:
+            raise RuntimeError("PdfPrinter is not started; use it as a context manager or call start().")
+        source = Path(html_path).resolve()
+        if not source.is_file():
+            raise FileNotFoundError(source)
+        context = self._browser.new_context(service_workers="block", locale=lang)
+        try:
+            context.set_default_timeout(self._timeout_ms)
+            page = context.new_page()
+            page.route("**/*", _only_local)
+            page.goto(source.as_uri(), wait_until="load")
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            data = page.pdf(
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template=_header_template(header),
+                footer_template=_footer_template(lang),
+                margin=dict(PAGE_MARGIN),  # type: ignore[arg-type]
+                outline=True,
+                tagged=True,
+            )
+        finally:
+            context.close()
+        return write_bytes_atomic(Path(pdf_path), data)
+
+
+def pdf_available(browser: str | None = None) -> tuple[bool, str]:
+    """Try to launch Chromium; return (True, description) or (False, reason with install hint)."""
+    try:
+        with PdfPrinter(browser=browser, timeout_ms=60_000) as printer:
+            where = printer.executable or "Playwright's own Chromium"
+            return True, f"Chromium {printer.version} at {where}"
+    except BrowserUnavailable as exc:
+        return False, str(exc)
+    except Exception as exc:  # e.g. Playwright driver missing, or called inside an asyncio loop
+        return False, f"PDF printing unavailable: {type(exc).__name__}: {exc}. {_INSTALL_HINT}"

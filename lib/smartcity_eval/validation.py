@@ -1,0 +1,559 @@
+"""Check an assessment workbook and turn it into an :class:`Assessment`.
+
+Every problem is collected (not just the first) with file, sheet, row, column, the value found and what
+was expected; messages are Indonesian by default, English on request. Errors make a workbook unusable;
+warnings (a partly scored item, a blank finding) do not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import methodology as mth
+from .assessment import (
+    Assessment,
+    Profile,
+    empty_action_plan,
+    empty_findings,
+    empty_programmes,
+    slugify,
+)
+from .workbook import (
+    COLUMNS,
+    KIND_LABELS,
+    PROFILE_FIELDS,
+    REQUIRED_SHEETS,
+    SHEET_ACTION_PLAN,
+    SHEET_ASSESSORS,
+    SHEET_FINDINGS,
+    SHEET_PROFILE,
+    SHEET_PROGRAMMES,
+    SHEET_SCORES,
+    SHEET_SURVEY,
+    STATUS_LABELS,
+    YES_NO,
+    RawSheet,
+    UnreadableWorkbook,
+    read_sheets,
+)
+
+ERROR, WARNING = "error", "warning"
+REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
+PLACE = re.compile(r"(?P<year>\d{4})[/\\]tahap-(?P<stage>[12])[/\\](?P<slug>[^/\\]+)\.xlsx$")
+
+#: code -> (Indonesian, English); placeholders come from Problem.params
+MESSAGES: dict[str, tuple[str, str]] = {
+    "unreadable": ("berkas tidak dapat dibaca ({detail})", "the file cannot be read ({detail})"),
+    "missing_sheet": ("lembar tidak ada", "sheet is missing"),
+    "missing_column": ("kolom tidak ada di baris judul", "column is missing from the header row"),
+    "score_range": ("skor di luar rentang", "score out of range"),
+    "score_type": ("skor bukan bilangan bulat", "score is not a whole number"),
+    "unknown_item": ("ID butir tidak dikenal untuk tahun {year} kategori {category}",
+                     "unknown item id for year {year}, category {category}"),
+    "duplicate_item": ("ID butir ganda (sudah ada di baris {first})", "duplicate item id (first on row {first})"),
+    "missing_item": ("butir dari bank soal tidak ada di lembar; dianggap belum dinilai",
+                     "item of the question bank is missing from the sheet; treated as not scored"),
+    "dimension_unscored": ("dimensi {dimension} tidak punya satu pun butir yang dinilai",
+                           "dimension {dimension} has no scored item"),
+    "no_year": ("tidak ada metodologi untuk tahun ini", "no methodology for this year"),
+    "no_profile": ("tidak ada profil bobot untuk kategori ini pada tahun {year}",
+                   "no weight profile for this category in {year}"),
+    "empty_panel": ("panel asesor kosong", "the assessor panel is empty"),
+    "duplicate_assessor": ("kode asesor ganda", "duplicate assessor code"),
+    "assessor_name": ("nama asesor kosong", "assessor name is empty"),
+    "score_column_unknown": ("kolom skor untuk asesor yang tidak ada di lembar Asesor",
+                             "score column for an assessor missing from the Asesor sheet"),
+    "profile_missing": ("isian profil kosong", "profile field is empty"),
+    "profile_value": ("isian profil tidak valid", "invalid profile value"),
+    "region_code": ("kode wilayah tidak sesuai format Kemendagri", "region code is not in Kemendagri form"),
+    "contradicts_place": ("profil bertentangan dengan letak berkas {path}",
+                          "profile contradicts the file's place {path}"),
+    "contradicts_run": ("profil bertentangan dengan parameter run", "profile contradicts the run's parameters"),
+    "partial_panel": ("butir dinilai oleh {n} dari {panel} asesor", "item scored by {n} of {panel} assessors"),
+    "unscored_item": ("butir belum dinilai; tidak ikut dirata-rata",
+                      "item not scored; left out of the dimension mean"),
+    "survey_range": ("rata-rata survei di luar rentang", "survey average out of range"),
+    "survey_type": ("rata-rata survei bukan angka", "survey average is not a number"),
+    "survey_item": ("butir ini bukan pernyataan survei dampak", "this item is not an impact-survey statement"),
+    "choice": ("pilihan tidak dikenal", "unknown choice"),
+    "required": ("isian wajib kosong", "required cell is empty"),
+    "count": ("jumlah tidak valid", "invalid count"),
+    "done_gt_planned": ("jumlah terlaksana melebihi rencana ({planned})",
+                        "carried out exceeds planned ({planned})"),
+    "finding_assessor": ("kode asesor tidak ada di lembar Asesor", "assessor code not in the Asesor sheet"),
+    "blank_finding": ("teks temuan kosong", "finding text is empty"),
+}
+LABELS = {
+    "id": {"error": "GALAT", "warning": "PERINGATAN", "row": "baris", "column": "kolom", "value": "nilai",
+           "expected": "seharusnya", "ok": "tidak ada masalah"},
+    "en": {"error": "ERROR", "warning": "WARNING", "row": "row", "column": "column", "value": "value",
+           "expected": "expected", "ok": "no problems"},
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file."""
+
+    severity: str
+    code: str
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    header: str | None = None
+    value: Any = None
+    expected: str | None = None
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def message(self, lang: str = "id") -> str:
+        text = MESSAGES[self.code][1 if lang == "en" else 0]
+        return text.format(**dict(self.params))
+
+    def format(self, lang: str = "id") -> str:
+        """``file › sheet › row 12, column G (A3): score out of range — value: 7; expected: ...``."""
+        lab = LABELS["en" if lang == "en" else "id"]
+        where = [self.file]
+        if self.sheet:
+            where.append(self.sheet)
+        loc = []
+        if self.row is not None:
+            loc.append(f"{lab['row']} {self.row}")
+        if self.column or self.header:
+            col = self.column or ""
+            loc.append(f"{lab['column']} {col}{f' ({self.header})' if self.header else ''}".replace("  ", " "))
+        if loc:
+            where.append(", ".join(loc))
+        text = f"{lab[self.severity]}: {' › '.join(where)}: {self.message(lang)}"
+        if self.value is not None:
+            text += f" — {lab['value']}: {self.value!r}"
+        if self.expected:
+            text += f"; {lab['expected']}: {self.expected}"
+        return text
+
+    def to_dict(self, lang: str = "id") -> dict[str, Any]:
+        return {"severity": self.severity, "code": self.code, "file": self.file, "sheet": self.sheet,
+                "row": self.row, "column": self.column, "header": self.header,
+                "value": None if self.value is None else str(self.value), "expected": self.expected,
+                "message": self.message(lang)}
+
+
+@dataclass
+class Expect:
+    """What the run expects of a workbook (None = anything)."""
+
+    year: int | None = None
+    stage: int | None = None
+    region: str | None = None  # slug
+
+
+@dataclass
+class ValidationResult:
+    """Problems found in one file and, when it has no error, the assessment it holds."""
+
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    assessment: Assessment | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self, lang: str = "id") -> str:
+        """All problems, one per line."""
+        return "\n".join(p.format(lang) for p in self.problems) or f"{self.path.name}: {LABELS[lang]['ok']}"
+
+
+class WorkbookError(ValueError):
+    """A workbook has errors; ``result`` holds them all."""
+
+    def __init__(self, result: ValidationResult, lang: str = "id") -> None:
+        self.result = result
+        super().__init__("\n".join(p.format(lang) for p in result.errors))
+
+
+class _Collector:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, severity: str, code: str, sheet: str | None = None, row: int | None = None,
+            header: str | None = None, raw: RawSheet | None = None, value: Any = None,
+            expected: str | None = None, **params: Any) -> None:
+        column = raw.headers.get(header) if raw is not None and header else None
+        self.problems.append(Problem(severity, code, self.file, sheet, row, column, header, value, expected,
+                                     tuple(params.items())))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)
+
+
+def _as_int(value: Any) -> int | None:
+    """An int for 3, 3.0 or '3'; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        return int(value)
+    return None
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", "."))
+        except ValueError:
+            return None
+    return None
+
+
+def _choice(value: Any, options: dict[str, str]) -> str | None:
+    """Map a cell to an option key, accepting the key or its label in any case."""
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    for key, label in options.items():
+        if text in (key.lower(), label.lower(), key.lower().replace("_", " ")):
+            return key
+    return None
+
+
+def _columns(c: _Collector, sheets: dict[str, RawSheet], sheet: str) -> RawSheet | None:
+    raw = sheets.get(sheet)
+    if raw is None:
+        c.add(ERROR, "missing_sheet", sheet, expected=", ".join(REQUIRED_SHEETS))
+        return None
+    missing = [h for h, _ in COLUMNS[sheet] if h not in raw.headers]
+    for h in missing:
+        c.add(ERROR, "missing_column", sheet, 1, h, expected=", ".join(h for h, _ in COLUMNS[sheet]))
+    return None if missing else raw
+
+
+def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profile | None:
+    by_label = {str(v.get("Isian")).strip().lower(): (r, v.get("Nilai")) for r, v in raw.rows if v.get("Isian")}
+    values: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    for label, key in PROFILE_FIELDS:
+        r, value = by_label.get(label.lower(), (None, None))
+        rows[key] = r or 0
+        if value is None or str(value).strip() == "":
+            if key != "cohort":
+                c.add(ERROR, "profile_missing", SHEET_PROFILE, r, "Nilai", raw, expected=label)
+            values[key] = "" if key == "cohort" else None
+            continue
+        values[key] = value
+    for key in ("year", "stage"):
+        if values.get(key) is not None:
+            as_int = _as_int(values[key])
+            if as_int is None or (key == "stage" and as_int not in (1, 2)):
+                c.add(ERROR, "profile_value", SHEET_PROFILE, rows[key], "Nilai", raw, values[key],
+                      "1 atau 2 (Tahap I / Tahap II)" if key == "stage" else "tahun, mis. 2024")
+                values[key] = None
+            else:
+                values[key] = as_int
+    if values.get("category") is not None:
+        cat = str(values["category"]).strip().upper().replace(" ", "")
+        if cat not in mth.CATEGORIES:
+            c.add(ERROR, "profile_value", SHEET_PROFILE, rows["category"], "Nilai", raw, values["category"],
+                  " atau ".join(mth.CATEGORIES))
+            values["category"] = None
+        else:
+            values["category"] = cat
+    if values.get("region_code") is not None:
+        code = str(values["region_code"]).strip()
+        if not REGION_CODE.match(code):
+            c.add(ERROR, "region_code", SHEET_PROFILE, rows["region_code"], "Nilai", raw, values["region_code"],
+                  "dua angka, titik, dua angka (mis. 13.74)")
+        values["region_code"] = code
+    year = values.get("year")
+    if year is not None and year not in mth.years():
+        c.add(ERROR, "no_year", SHEET_PROFILE, rows["year"], "Nilai", raw, year,
+              ", ".join(map(str, mth.years())))
+    elif year is not None and values.get("category") and values["category"] not in mth.get(year).profiles:
+        c.add(ERROR, "no_profile", SHEET_PROFILE, rows["category"], "Nilai", raw, values["category"],
+              ", ".join(mth.get(year).profiles), year=year)
+
+    place = PLACE.search(path.as_posix())
+    checks = []
+    if place:
+        checks += [("contradicts_place", "year", int(place["year"])),
+                   ("contradicts_place", "stage", int(place["stage"])),
+                   ("contradicts_place", "region", place["slug"])]
+    checks += [("contradicts_run", k, getattr(expect, k)) for k in ("year", "stage", "region")
+               if getattr(expect, k) is not None]
+    for code, key, wanted in checks:
+        got = values.get(key)
+        if got is None:
+            continue
+        if key == "region":
+            try:
+                got = slugify(str(got))
+            except ValueError:
+                got = ""
+        if got != wanted:
+            c.add(ERROR, code, SHEET_PROFILE, rows[key], "Nilai", raw, values[key],
+                  f"{wanted}", path=f"{place[0] if place else ''}")
+    if any(values.get(k) is None for k in ("region", "region_code", "province", "category", "year", "stage")):
+        return None
+    return Profile(str(values["region"]).strip(), values["region_code"], str(values["province"]).strip(),
+                   values["category"], str(values.get("cohort") or ""), values["year"], values["stage"])
+
+
+def _assessors(c: _Collector, raw: RawSheet) -> pd.DataFrame:
+    rows = []
+    seen: set[str] = set()
+    for r, v in raw.rows:
+        code = v.get("Kode")
+        name = v.get("Nama")
+        if code is None or (name is None and v.get("Afiliasi") is None):
+            continue
+        code = str(code).strip().upper()
+        if code in seen:
+            c.add(ERROR, "duplicate_assessor", SHEET_ASSESSORS, r, "Kode", raw, code, "kode unik A1–A5")
+            continue
+        seen.add(code)
+        if name is None:
+            c.add(ERROR, "assessor_name", SHEET_ASSESSORS, r, "Nama", raw, expected="nama asesor")
+            continue
+        rows.append({"code": code, "name": str(name), "affiliation": str(v.get("Afiliasi") or "")})
+    if not rows:
+        c.add(ERROR, "empty_panel", SHEET_ASSESSORS, expected="4–5 asesor dengan kode, nama dan afiliasi")
+    return pd.DataFrame(rows, columns=["code", "name", "affiliation"]).set_index("code")
+
+
+def _scores(c: _Collector, raw: RawSheet, panel: pd.DataFrame, methodology: mth.Methodology | None,
+            category: str | None) -> pd.DataFrame:
+    fixed = {h for h, _ in COLUMNS[SHEET_SCORES]}
+    score_headers = [h for h in raw.headers if h not in fixed]
+    bank = methodology.question_bank(category) if methodology and category in methodology.profiles else None
+    codes = list(panel.index)
+    data: dict[str, dict[str, int | None]] = {}
+    first_row: dict[str, int] = {}
+    used_headers: set[str] = set()
+    for r, v in raw.rows:
+        item_id = v.get("ID")
+        if item_id is None:
+            c.add(ERROR, "required", SHEET_SCORES, r, "ID", raw, expected="ID butir dari bank soal")
+            continue
+        item_id = str(item_id).strip()
+        if item_id in first_row:
+            c.add(ERROR, "duplicate_item", SHEET_SCORES, r, "ID", raw, item_id, "setiap ID sekali saja",
+                  first=first_row[item_id])
+            continue
+        first_row[item_id] = r
+        if bank is not None and item_id not in bank.index:
+            c.add(ERROR, "unknown_item", SHEET_SCORES, r, "ID", raw, item_id, "ID dari bank soal (mis. BL-01)",
+                  year=methodology.year, category=category)
+            continue
+        row_scores: dict[str, int | None] = {}
+        for h in score_headers:
+            value = v.get(h)
+            if value is None:
+                continue
+            used_headers.add(h)
+            as_int = _as_int(value)
+            if as_int is None:
+                c.add(ERROR, "score_type", SHEET_SCORES, r, h, raw, value, "bilangan bulat 0–4 atau kosong")
+            elif not 0 <= as_int <= 4:
+                c.add(ERROR, "score_range", SHEET_SCORES, r, h, raw, value, "bilangan bulat 0–4")
+            else:
+                row_scores[h.upper()] = as_int
+        data[item_id] = row_scores
+    for h in sorted(used_headers):
+        if h.upper() not in codes:
+            c.add(ERROR, "score_column_unknown", SHEET_SCORES, 1, h, raw, h,
+                  f"salah satu dari: {', '.join(codes) or '-'}")
+    frame = pd.DataFrame.from_dict(data, orient="index", columns=codes, dtype="Int64")
+    frame.index.name = "item_id"
+    if bank is not None and codes:
+        for item_id in bank.index:
+            if item_id not in first_row:
+                c.add(WARNING, "missing_item", SHEET_SCORES, value=item_id)
+            elif item_id in frame.index:
+                n = int(frame.loc[item_id].notna().sum())
+                if n == 0:
+                    c.add(WARNING, "unscored_item", SHEET_SCORES, first_row[item_id], "ID", raw, item_id)
+                elif n < len(codes):
+                    c.add(WARNING, "partial_panel", SHEET_SCORES, first_row[item_id], "ID", raw, item_id,
+                          n=n, panel=len(codes))
+    return frame
+
+
+def _survey(c: _Collector, raw: RawSheet | None, bank: pd.DataFrame | None) -> pd.Series:
+    values: dict[str, float] = {}
+    if raw is None:
+        return pd.Series(values, dtype="float64", name="survey")
+    for r, v in raw.rows:
+        avg = v.get("Rata-rata")
+        item_id = v.get("ID")
+        if avg is None or item_id is None:
+            continue
+        item_id = str(item_id).strip()
+        number = _as_number(avg)
+        if number is None:
+            c.add(ERROR, "survey_type", SHEET_SURVEY, r, "Rata-rata", raw, avg, "angka 0–4")
+        elif not 0 <= number <= 4:
+            c.add(ERROR, "survey_range", SHEET_SURVEY, r, "Rata-rata", raw, avg, "angka 0–4")
+        elif bank is not None and (item_id not in bank.index or bank.at[item_id, "dimension"] != "impact"):
+            c.add(ERROR, "survey_item", SHEET_SURVEY, r, "ID", raw, item_id, "ID butir dimensi Impact")
+        else:
+            values[item_id] = number
+    return pd.Series(values, dtype="float64", name="survey")
+
+
+def _programmes(c: _Collector, raw: RawSheet, methodology: mth.Methodology | None) -> pd.DataFrame:
+    methodology = methodology or mth.get(mth.years()[-1])
+    pillars = {p.key: p.name for p in methodology.pillars}
+    subs = {s.key: s.name_id for p in methodology.pillars for s in p.sub_dimensions}
+    rows = []
+    for r, v in raw.rows:
+        pillar = _choice(v.get("Pilar"), pillars)
+        ok = True
+        if pillar is None:
+            c.add(ERROR, "choice", SHEET_PROGRAMMES, r, "Pilar", raw, v.get("Pilar"), ", ".join(pillars.values()))
+            ok = False
+        status = _choice(v.get("Status"), STATUS_LABELS)
+        if status is None:
+            c.add(ERROR, "choice", SHEET_PROGRAMMES, r, "Status", raw, v.get("Status"),
+                  ", ".join(STATUS_LABELS.values()))
+            ok = False
+        qw = v.get("Quick win")
+        qw_key = _choice(qw, {"Ya": "Ya", "Tidak": "Tidak"}) if qw is not None else "Tidak"
+        if qw_key is None:
+            c.add(ERROR, "choice", SHEET_PROGRAMMES, r, "Quick win", raw, qw, "Ya atau Tidak")
+            ok = False
+        if v.get("Nama program") is None:
+            c.add(ERROR, "required", SHEET_PROGRAMMES, r, "Nama program", raw, expected="nama program")
+            ok = False
+        if ok:
+            rows.append({"pillar": pillar, "sub_dimension": _choice(v.get("Subdimensi"), subs) or "",
+                         "name": str(v["Nama program"]), "agency": str(v.get("OPD penanggung jawab") or ""),
+                         "quick_win": YES_NO[qw_key], "status": status})
+    return pd.DataFrame(rows) if rows else empty_programmes()
+
+
+def _action_plan(c: _Collector, raw: RawSheet, methodology: mth.Methodology | None) -> pd.DataFrame:
+    methodology = methodology or mth.get(mth.years()[-1])
+    cats = {a.key: a.name_id for a in methodology.action_plan_categories}
+    rows = []
+    for r, v in raw.rows:
+        cat = _choice(v.get("Kategori"), cats)
+        ok = True
+        if cat is None:
+            c.add(ERROR, "choice", SHEET_ACTION_PLAN, r, "Kategori", raw, v.get("Kategori"),
+                  ", ".join(cats.values()))
+            ok = False
+        counts = {}
+        for h in ("Rencana", "Terlaksana"):
+            n = _as_int(v.get(h))
+            if n is None or n < 0:
+                c.add(ERROR, "count", SHEET_ACTION_PLAN, r, h, raw, v.get(h), "bilangan bulat ≥ 0")
+                ok = False
+            counts[h] = n
+        if ok and counts["Terlaksana"] > counts["Rencana"]:
+            c.add(ERROR, "done_gt_planned", SHEET_ACTION_PLAN, r, "Terlaksana", raw, counts["Terlaksana"],
+                  f"≤ {counts['Rencana']}", planned=counts["Rencana"])
+            ok = False
+        if ok:
+            rows.append({"category": cat, "activity": str(v.get("Kegiatan") or ""),
+                         "planned": counts["Rencana"], "done": counts["Terlaksana"]})
+    return pd.DataFrame(rows) if rows else empty_action_plan()
+
+
+def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for r, v in raw.rows:
+        code = str(v.get("Asesor") or "").strip().upper()
+        kind = _choice(v.get("Jenis"), KIND_LABELS)
+        text = v.get("Teks")
+        ok = True
+        if code not in panel.index:
+            c.add(ERROR, "finding_assessor", SHEET_FINDINGS, r, "Asesor", raw, v.get("Asesor"),
+                  ", ".join(panel.index) or "-")
+            ok = False
+        if kind is None:
+            c.add(ERROR, "choice", SHEET_FINDINGS, r, "Jenis", raw, v.get("Jenis"), ", ".join(KIND_LABELS.values()))
+            ok = False
+        if text is None or not str(text).strip():
+            c.add(WARNING, "blank_finding", SHEET_FINDINGS, r, "Teks", raw)
+            ok = False
+        if ok:
+            rows.append({"assessor": code, "kind": kind, "text": str(text)})
+    return pd.DataFrame(rows) if rows else empty_findings()
+
+
+def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult:
+    """Check one workbook; never writes to it. The result holds every problem and, if clean, the assessment."""
+    path = Path(path)
+    expect = expect or Expect()
+    c = _Collector(path.name)
+    result = ValidationResult(path)
+    try:
+        sheets = read_sheets(path)
+    except UnreadableWorkbook as exc:
+        c.add(ERROR, "unreadable", value=None, expected="berkas .xlsx hasil `smartcity-eval template`",
+              detail=str(exc))
+        result.problems = c.problems
+        return result
+    raws = {name: _columns(c, sheets, name) for name in REQUIRED_SHEETS}
+    survey_raw = sheets.get(SHEET_SURVEY)
+    profile = _profile(c, raws[SHEET_PROFILE], path, expect) if raws[SHEET_PROFILE] else None
+    methodology = None
+    if profile is not None and profile.year in mth.years():
+        methodology = mth.get(profile.year)
+    category = profile.category if profile else None
+    panel = _assessors(c, raws[SHEET_ASSESSORS]) if raws[SHEET_ASSESSORS] else pd.DataFrame()
+    bank = methodology.question_bank(category) if methodology and category in methodology.profiles else None
+    scores = (_scores(c, raws[SHEET_SCORES], panel, methodology, category)
+              if raws[SHEET_SCORES] is not None else pd.DataFrame())
+    survey = _survey(c, survey_raw, bank)
+    if bank is not None and raws[SHEET_SCORES] is not None:
+        scored = set(scores.index[scores.notna().any(axis=1)]) if len(scores.columns) else set()
+        scored |= set(survey.index)
+        for dim in methodology.dimensions_for(category):
+            if not any(i in scored for i in bank.index[bank["dimension"] == dim.key]):
+                c.add(ERROR, "dimension_unscored", SHEET_SCORES, value=None,
+                      expected="setidaknya satu butir dinilai", dimension=dim.name_id)
+    programmes = _programmes(c, raws[SHEET_PROGRAMMES], methodology) if raws[SHEET_PROGRAMMES] else None
+    action_plan = _action_plan(c, raws[SHEET_ACTION_PLAN], methodology) if raws[SHEET_ACTION_PLAN] else None
+    findings = _findings(c, raws[SHEET_FINDINGS], panel) if raws[SHEET_FINDINGS] else None
+    result.problems = c.problems
+    if not c.has_errors and profile is not None:
+        result.assessment = Assessment(profile, panel, scores, survey, programmes, action_plan, findings,
+                                       source=path)
+    return result
+
+
+def load(path: Path | str, expect: Expect | None = None) -> Assessment:
+    """The assessment in ``path``; raises :class:`WorkbookError` listing every error."""
+    result = validate(path, expect)
+    if result.assessment is None:
+        raise WorkbookError(result)
+    return result.assessment
+
+
+def validate_many(paths: Iterable[Path | str], expect: Expect | None = None) -> list[ValidationResult]:
+    """Validate several files."""
+    return [validate(p, expect) for p in paths]

@@ -1,0 +1,344 @@
+"""The assessment workbook (xlsx): its layout, the ready-to-fill template, and a raw reader.
+
+The file format is fixed and Indonesian (sheet and column names below), whatever the user's language.
+Reading never writes to the input: it opens the file read-only. Validation and conversion into an
+:class:`~smartcity_eval.assessment.Assessment` live in :mod:`smartcity_eval.validation`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import methodology as mth
+from .assessment import Assessment
+
+MAX_ASSESSORS = 5
+
+SHEET_INSTRUCTIONS = "Petunjuk"
+SHEET_PROFILE = "Profil"
+SHEET_ASSESSORS = "Asesor"
+SHEET_SCORES = "Skor"
+SHEET_SURVEY = "Survei_Dampak"
+SHEET_PROGRAMMES = "Program"
+SHEET_ACTION_PLAN = "Rencana_Aksi"
+SHEET_FINDINGS = "Temuan"
+
+#: sheet -> [(header in the file, field name in code)]
+COLUMNS: dict[str, list[tuple[str, str]]] = {
+    SHEET_PROFILE: [("Isian", "field"), ("Nilai", "value")],
+    SHEET_ASSESSORS: [("Kode", "code"), ("Nama", "name"), ("Afiliasi", "affiliation")],
+    SHEET_SCORES: [("ID", "item_id"), ("Dimensi", "dimension"), ("Elemen", "element"),
+                   ("Indikator", "indicator"), ("Pertanyaan", "question")],
+    SHEET_SURVEY: [("ID", "item_id"), ("Pertanyaan", "question"), ("Rata-rata", "average")],
+    SHEET_PROGRAMMES: [("Pilar", "pillar"), ("Subdimensi", "sub_dimension"), ("Nama program", "name"),
+                       ("OPD penanggung jawab", "agency"), ("Quick win", "quick_win"), ("Status", "status")],
+    SHEET_ACTION_PLAN: [("Kategori", "category"), ("Kegiatan", "activity"), ("Rencana", "planned"),
+                        ("Terlaksana", "done")],
+    SHEET_FINDINGS: [("Asesor", "assessor"), ("Jenis", "kind"), ("Teks", "text")],
+}
+REQUIRED_SHEETS = (SHEET_PROFILE, SHEET_ASSESSORS, SHEET_SCORES, SHEET_PROGRAMMES, SHEET_ACTION_PLAN,
+                   SHEET_FINDINGS)
+
+#: profile rows: label in the file -> Profile field
+PROFILE_FIELDS: list[tuple[str, str]] = [
+    ("Nama daerah", "region"), ("Kode wilayah Kemendagri", "region_code"), ("Provinsi", "province"),
+    ("Kategori", "category"), ("Kohort", "cohort"), ("Tahun evaluasi", "year"), ("Tahap", "stage"),
+]
+STATUS_LABELS = {"berjalan": "Berjalan", "belum_berjalan": "Belum berjalan", "terhenti": "Terhenti"}
+KIND_LABELS = {"kekuatan": "Kekuatan", "kelemahan": "Kelemahan", "rekomendasi": "Rekomendasi"}
+YES_NO = {"Ya": True, "Tidak": False}
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
+INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
+
+
+def assessor_codes(n: int = MAX_ASSESSORS) -> list[str]:
+    """``['A1', ..., 'An']``."""
+    return [f"A{i}" for i in range(1, n + 1)]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class RawSheet:
+    """A sheet as read: header name -> column letter, and data rows with their row numbers."""
+
+    name: str
+    headers: dict[str, str] = field(default_factory=dict)
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+class UnreadableWorkbook(Exception):
+    """The file is not an xlsx workbook or cannot be opened."""
+
+
+def read_sheets(path: Path) -> dict[str, RawSheet]:
+    """Read every sheet of ``path`` (first row = headers; blank rows skipped). Never writes the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise UnreadableWorkbook("file not found")
+    if not zipfile.is_zipfile(path):
+        raise UnreadableWorkbook("not an xlsx workbook (not a zip container)")
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for corrupt files
+        raise UnreadableWorkbook(f"cannot be opened as an xlsx workbook: {exc.__class__.__name__}: {exc}") from exc
+    try:
+        sheets: dict[str, RawSheet] = {}
+        for ws in wb.worksheets:
+            sheet = RawSheet(ws.title)
+            header_cells: list[tuple[str, str]] = []
+            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                if r == 1:
+                    for c, value in enumerate(row, start=1):
+                        if value is not None and str(value).strip():
+                            name = str(value).strip()
+                            header_cells.append((name, get_column_letter(c)))
+                            sheet.headers.setdefault(name, get_column_letter(c))
+                    continue
+                values = {}
+                for name, letter in header_cells:
+                    idx = _column_index(letter) - 1
+                    value = row[idx] if idx < len(row) else None
+                    if isinstance(value, str):
+                        value = value.strip() or None
+                    values[name] = value
+                if any(v is not None for v in values.values()):
+                    sheet.rows.append((r, values))
+            sheets[ws.title] = sheet
+        return sheets
+    finally:
+        wb.close()
+
+
+def _column_index(letter: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    return column_index_from_string(letter)
+
+
+# --------------------------------------------------------------------------- writing
+
+INSTRUCTIONS_ID = [
+    "Lembar Kerja Penilaian — Gerakan Menuju Smart City",
+    "",
+    "Satu berkas untuk satu daerah, satu tahun evaluasi, dan satu tahap.",
+    "1. Profil: lengkapi nama daerah, kode wilayah Kemendagri (mis. 13.74), provinsi, kategori, kohort, "
+    "tahun dan tahap. Jangan mengubah tahun, tahap dan kategori yang sudah terisi kecuali keliru.",
+    "2. Asesor: isi kode (A1–A5), nama dan afiliasi setiap asesor panel (4–5 orang).",
+    "3. Skor: setiap asesor mengisi kolom kodenya dengan bilangan bulat 0–4 untuk setiap pertanyaan. "
+    "Sel kosong berarti belum dinilai. Jangan mengubah kolom ID dan pertanyaan.",
+    "4. Survei_Dampak: bila dampak diukur dengan survei warga, isi rata-rata skor (0–4) dari 50 responden "
+    "per pernyataan; nilai ini menggantikan rata-rata panel untuk butir tersebut.",
+    "5. Program: satu baris per program Smart City (pilar, subdimensi, nama, OPD penanggung jawab, "
+    "quick win Ya/Tidak, status Berjalan / Belum berjalan / Terhenti).",
+    "6. Rencana_Aksi: satu baris per kegiatan rencana aksi dengan jumlah rencana dan jumlah terlaksana.",
+    "7. Temuan: kekuatan, kelemahan dan rekomendasi, satu baris per butir, dengan kode asesor.",
+    "",
+    "Periksa berkas dengan: smartcity-eval validate NAMA_BERKAS.xlsx",
+    "Nilai akhir dihitung otomatis: rata-rata panel per butir → rata-rata per dimensi → Nilai Final "
+    "(jumlah berbobot, dibulatkan dua desimal).",
+]
+
+
+def _style_header(ws: Worksheet, headers: list[str], widths: Iterable[int]) -> None:
+    for c, (name, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = ws.cell(row=1, column=c, value=name)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.freeze_panes = "A2"
+
+
+def _list_validation(ws: Worksheet, options: Iterable[str], ref: str, prompt: str) -> None:
+    dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="Pilihan tidak valid", error=prompt)
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def build_workbook(methodology: mth.Methodology, *, region: str = "", region_code: str = "",
+                   province: str = "", category: str, cohort: str = "", stage: int,
+                   assessment: Assessment | None = None, rows: int = 200) -> Workbook:
+    """A ready-to-fill workbook for one region x year x stage, optionally filled from ``assessment``."""
+    profile = methodology.profile(category)  # KeyError when the category has no profile
+    del profile
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_INSTRUCTIONS
+    for r, line in enumerate(INSTRUCTIONS_ID, start=1):
+        ws.cell(row=r, column=1, value=line).alignment = Alignment(wrap_text=True, vertical="top")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.column_dimensions["A"].width = 120
+
+    codes = assessor_codes()
+    values: dict[str, Any] = {"region": region, "region_code": region_code, "province": province,
+                              "category": category, "cohort": cohort, "year": methodology.year,
+                              "stage": stage}
+    if assessment is not None:
+        p = assessment.profile
+        values.update(region=p.region, region_code=p.region_code, province=p.province, cohort=p.cohort)
+
+    ws = wb.create_sheet(SHEET_PROFILE)
+    _style_header(ws, [h for h, _ in COLUMNS[SHEET_PROFILE]], [28, 40])
+    for r, (label, key) in enumerate(PROFILE_FIELDS, start=2):
+        ws.cell(row=r, column=1, value=label).font = Font(bold=True)
+        cell = ws.cell(row=r, column=2, value=values[key] if values[key] != "" else None)
+        cell.fill = INPUT_FILL
+        if key == "region_code":
+            cell.number_format = "@"
+    _list_validation(ws, mth.CATEGORIES, "B5", "Kategori: REGULER atau KPPN&IKN")
+    _list_validation(ws, ["1", "2"], "B8", "Tahap: 1 atau 2")
+
+    ws = wb.create_sheet(SHEET_ASSESSORS)
+    _style_header(ws, [h for h, _ in COLUMNS[SHEET_ASSESSORS]], [8, 36, 44])
+    filled = assessment.assessors if assessment is not None else None
+    for r, code in enumerate(codes, start=2):
+        ws.cell(row=r, column=1, value=code)
+        if filled is not None and code in filled.index:
+            ws.cell(row=r, column=2, value=filled.at[code, "name"])
+            ws.cell(row=r, column=3, value=filled.at[code, "affiliation"])
+        for c in (2, 3):
+            ws.cell(row=r, column=c).fill = INPUT_FILL
+
+    ws = wb.create_sheet(SHEET_SCORES)
+    fixed = [h for h, _ in COLUMNS[SHEET_SCORES]]
+    _style_header(ws, fixed + codes, [12, 12, 18, 30, 80] + [7] * len(codes))
+    bank = methodology.question_bank(category)
+    for r, (item_id, item) in enumerate(bank.iterrows(), start=2):
+        for c, value in enumerate([item_id, item.dimension, item.element, item.indicator, item.question],
+                                  start=1):
+            ws.cell(row=r, column=c, value=value).alignment = Alignment(wrap_text=c == 5, vertical="top")
+        for c, code in enumerate(codes, start=len(fixed) + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.fill = INPUT_FILL
+            if assessment is not None and code in assessment.scores.columns and item_id in assessment.scores.index:
+                v = assessment.scores.at[item_id, code]
+                if not pd.isna(v):
+                    cell.value = int(v)
+    last = len(bank) + 1
+    score_ref = f"{get_column_letter(len(fixed) + 1)}2:{get_column_letter(len(fixed) + len(codes))}{last}"
+    dv = DataValidation(type="whole", operator="between", formula1="0", formula2="4", allow_blank=True,
+                        showErrorMessage=True, errorTitle="Skor tidak valid",
+                        error="Skor harus bilangan bulat 0–4 (kosongkan bila belum dinilai).")
+    dv.add(score_ref)
+    ws.add_data_validation(dv)
+    ws.freeze_panes = f"{get_column_letter(len(fixed) + 1)}2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(fixed) + len(codes))}{last}"
+
+    ws = wb.create_sheet(SHEET_SURVEY)
+    _style_header(ws, [h for h, _ in COLUMNS[SHEET_SURVEY]], [14, 90, 12])
+    survey_items = bank[(bank["dimension"] == "impact") & bank["sub_dimension"].notna()]
+    for r, (item_id, item) in enumerate(survey_items.iterrows(), start=2):
+        ws.cell(row=r, column=1, value=item_id)
+        ws.cell(row=r, column=2, value=item.question).alignment = Alignment(wrap_text=True)
+        cell = ws.cell(row=r, column=3)
+        cell.fill = INPUT_FILL
+        cell.number_format = "0.00"
+        if assessment is not None and item_id in assessment.survey.index and not pd.isna(assessment.survey[item_id]):
+            cell.value = float(assessment.survey[item_id])
+    if len(survey_items):
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="4", allow_blank=True,
+                            showErrorMessage=True, error="Rata-rata survei harus antara 0 dan 4.")
+        dv.add(f"C2:C{len(survey_items) + 1}")
+        ws.add_data_validation(dv)
+
+    pillar_names = [p.name for p in methodology.pillars]
+    ws = wb.create_sheet(SHEET_PROGRAMMES)
+    _style_header(ws, [h for h, _ in COLUMNS[SHEET_PROGRAMMES]], [20, 30, 50, 36, 11, 16])
+    sub_names = {s.key: s.name_id for p in methodology.pillars for s in p.sub_dimensions}
+    pillar_label = {p.key: p.name for p in methodology.pillars}
+    n_prog = 0
+    if assessment is not None:
+        for r, prog in enumerate(assessment.programmes.itertuples(index=False), start=2):
+            ws.cell(row=r, column=1, value=pillar_label.get(prog.pillar, prog.pillar))
+            ws.cell(row=r, column=2, value=sub_names.get(prog.sub_dimension, prog.sub_dimension))
+            ws.cell(row=r, column=3, value=prog.name)
+            ws.cell(row=r, column=4, value=prog.agency)
+            ws.cell(row=r, column=5, value="Ya" if prog.quick_win else "Tidak")
+            ws.cell(row=r, column=6, value=STATUS_LABELS.get(prog.status, prog.status))
+            n_prog = r
+    end = max(rows, n_prog) + 1
+    _list_validation(ws, pillar_names, f"A2:A{end}", "Pilih salah satu dari enam pilar.")
+    _list_validation(ws, YES_NO, f"E2:E{end}", "Ya atau Tidak")
+    _list_validation(ws, STATUS_LABELS.values(), f"F2:F{end}", "Berjalan, Belum berjalan atau Terhenti")
+
+    ws = wb.create_sheet(SHEET_ACTION_PLAN)
+    _style_header(ws, [h for h, _ in COLUMNS[SHEET_ACTION_PLAN]], [40, 60, 11, 11])
+    cat_names = [c.name_id for c in methodology.action_plan_categories]
+    cat_label = {c.key: c.name_id for c in methodology.action_plan_categories}
+    n_act = 0
+    if assessment is not None:
+        for r, act in enumerate(assessment.action_plan.itertuples(index=False), start=2):
+            ws.cell(row=r, column=1, value=cat_label.get(act.category, act.category))
+            ws.cell(row=r, column=2, value=act.activity)
+            ws.cell(row=r, column=3, value=int(act.planned))
+            ws.cell(row=r, column=4, value=int(act.done))
+            n_act = r
+    end = max(rows, n_act) + 1
+    _list_validation(ws, cat_names, f"A2:A{end}", "Pilih kategori rencana aksi.")
+    dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                        showErrorMessage=True, error="Jumlah harus bilangan bulat ≥ 0.")
+    dv.add(f"C2:D{end}")
+    ws.add_data_validation(dv)
+
+    ws = wb.create_sheet(SHEET_FINDINGS)
+    _style_header(ws, [h for h, _ in COLUMNS[SHEET_FINDINGS]], [9, 15, 100])
+    n_find = 0
+    if assessment is not None:
+        for r, f in enumerate(assessment.findings.itertuples(index=False), start=2):
+            ws.cell(row=r, column=1, value=f.assessor)
+            ws.cell(row=r, column=2, value=KIND_LABELS.get(f.kind, f.kind))
+            ws.cell(row=r, column=3, value=f.text).alignment = Alignment(wrap_text=True, vertical="top")
+            n_find = r
+    end = max(rows, n_find) + 1
+    _list_validation(ws, codes, f"A2:A{end}", "Kode asesor A1–A5")
+    _list_validation(ws, KIND_LABELS.values(), f"B2:B{end}", "Kekuatan, Kelemahan atau Rekomendasi")
+    wb.active = 1
+    return wb
+
+
+def save_atomic(wb: Workbook, path: Path) -> Path:
+    """Save ``wb`` to ``path`` through a temporary file in the same folder, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_template(path: Path, *, year: int, stage: int, category: str, region: str = "",
+                   region_code: str = "", province: str = "", cohort: str = "") -> Path:
+    """Write a ready-to-fill workbook with the year's question bank."""
+    wb = build_workbook(mth.get(year), region=region, region_code=region_code, province=province,
+                        category=category, cohort=cohort, stage=stage)
+    return save_atomic(wb, path)
+
+
+def write_assessment(assessment: Assessment, path: Path) -> Path:
+    """Write a filled workbook (used by the sample-data script and by tests)."""
+    p = assessment.profile
+    wb = build_workbook(mth.get(p.year), category=p.category, stage=p.stage, assessment=assessment)
+    return save_atomic(wb, path)

@@ -1,0 +1,23 @@
+"""Shared fixtures: paths of the repository's reference data and workbook builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "data" / "reference"
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def malang() -> dict:
+    """The published item-level results of Kab. Malang 2022 and 2023."""
+    return yaml.safe_load((REFERENCE / "malang_items.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def national_csv() -> Path:
+    return REFERENCE / "national_2023_sample.csv"

@@ -1,0 +1,68 @@
+import csv
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from smartcity_eval import national
+from smartcity_eval.cli import main
+
+EXPECTED_RANKS = {  # from the nine published rows: national rank, category rank
+    "Kota Surakarta": (1, 1), "Kota Jambi": (2, 1), "Kab. Malang": (3, 2), "Kota Padang Panjang": (4, 2),
+    "Kab. Toba": (5, 3), "Kab. Pelalawan": (6, 3), "Kab. Kutai Barat": (7, 4), "Kab. Raja Ampat": (8, 5),
+}
+
+
+def test_every_published_final_is_reproduced(national_csv):
+    result = national.recompute(national.read_published(national_csv), 2023)
+    participants = result[result["participant"]]
+    assert (participants["nilai_final_recomputed"] == participants["nilai_final"]).all()
+    assert national.differences(result).empty
+    pekalongan = result[result["region"] == "Kota Pekalongan"].iloc[0]
+    assert not pekalongan["participant"] and pd.isna(pekalongan["rank_national"])
+
+
+def test_ranks(national_csv):
+    result = national.recompute(national.read_published(national_csv), 2023)
+    got = {r.region: (r.rank_national, r.rank_category) for r in result.itertuples() if r.participant}
+    assert got == EXPECTED_RANKS
+
+
+def test_cli_national_writes_ranked_csv_and_reports_differences(tmp_path, national_csv, capsys):
+    rows = national_csv.read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace(",2.94,", ",2.96,")  # a published final that the formula does not give
+    src = tmp_path / "in.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["national", "--year", "2023", str(src), "-o", str(out), "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "Kab. Malang" in printed and "2.96" in printed and "2.94" in printed
+    assert "Kota Jambi" not in printed
+    table = list(csv.DictReader(out.open(encoding="utf-8")))
+    malang = next(r for r in table if r["kab_kota"] == "Kab. Malang")
+    assert malang["no"] == "45" and malang["nilai_final_recomputed"] == "2.94" and malang["rank_national"] == "3"
+    assert src.read_text(encoding="utf-8").count("2.96") == 1  # input untouched
+
+
+def test_lookup_final(national_csv):
+    table = national.read_published(national_csv)
+    assert national.lookup_final(table, "Kota Padang Panjang") == Decimal("2.41")
+    assert national.lookup_final(table, "Kota Pekalongan") is None
+    assert national.lookup_final(table, "Kota Nowhere") is None
+
+
+def test_bad_table_lists_every_problem(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
+                   "1,Kota A,REGULAR,3.2,x,2.59,2.61,1.83,,2.41,-\n"
+                   "2,Kota B,REGULER,3.2,2.1,5.1,2.61,1.83,,2.41,-\n", encoding="utf-8")
+    with pytest.raises(national.TableError) as exc:
+        national.read_published(bad)
+    text = str(exc.value)
+    assert "bad.csv" in text and "baris 2" in text and "(ket)" in text and "'REGULAR'" in text
+    assert "(output)" in text and "'x'" in text and "baris 3" in text and "'5.1'" in text
+
+
+def test_any_year_with_a_profile_works(national_csv):
+    result = national.recompute(national.read_published(national_csv), 2024)
+    assert result["rank_national"].notna().sum() == 8

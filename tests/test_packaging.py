@@ -1,0 +1,51 @@
+"""pyproject.toml and environment.yml must list the same packages with the same lower bounds."""
+
+import re
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+CONDA_NAMES = {"python-duckdb": "duckdb", "jupyter_client": "jupyter-client"}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pyproject() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    reqs = data["project"]["dependencies"] + data["project"]["optional-dependencies"]["test"]
+    out = {}
+    for req in reqs:
+        m = re.match(r"([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*(>=\s*[\w.]+)?", req)
+        out[_norm(m.group(1))] = (m.group(2) or "").replace(" ", "")
+    return out
+
+
+def _conda() -> dict[str, str]:
+    data = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    out = {}
+    for dep in data["dependencies"]:
+        if isinstance(dep, dict):
+            continue
+        m = re.match(r"([A-Za-z0-9_.\-]+)\s*(>=\s*[\w.]+)?", dep)
+        name = CONDA_NAMES.get(m.group(1), m.group(1))
+        if name != "python":
+            out[_norm(name)] = (m.group(2) or "").replace(" ", "")
+    return out
+
+
+def test_environment_yml_agrees_with_pyproject():
+    assert _conda() == _pyproject()
+
+
+def test_every_dependency_has_a_lower_bound():
+    assert all(bound.startswith(">=") for bound in _pyproject().values())
+
+
+def test_python_version_agrees():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    assert f"python{data['project']['requires-python']}" in env["dependencies"]

@@ -1,0 +1,294 @@
+"""Tests for smartcity_eval.report: notebook -> HTML (template) and HTML -> PDF (Chromium)."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from smartcity_eval import report
+from smartcity_eval.report import (
+    BROWSER_ENV_VAR,
+    BrowserUnavailable,
+    PdfPrinter,
+    find_browser,
+    notebook_to_html,
+    pdf_available,
+    write_bytes_atomic,
+    write_text_atomic,
+)
+
+CODE_SOURCE = "skor_total = hitung_skor(df_wilayah)  # KODE-RAHASIA"
+REMOVED_SOURCE = "debug_cell()  # SEL-DIHAPUS"
+
+
+def _notebook() -> nbformat.NotebookNode:
+    """A small executed-looking report notebook built in memory."""
+    table = (
+        "<table><thead><tr><th>Wilayah</th><th class='num'>Skor</th></tr></thead><tbody>"
+        + "".join(f"<tr><td>Kota {i}</td><td class='num'>{i * 1.5:.2f}</td></tr>" for i in range(8))
+        + "</tbody></table>"
+    )
+    return new_notebook(
+        cells=[
+            new_markdown_cell(
+                '<div class="provisional-banner">Hasil sementara</div>\n\n'
+                "# Laporan Evaluasi\n\nLihat [situs program](https://example.org/gerakan).\n\n"
+                "## 1. Ringkasan\n\nTeks ringkasan."
+            ),
+            new_code_cell(
+                CODE_SOURCE,
+                execution_count=1,
+                outputs=[
+                    new_output("display_data", data={"text/html": table, "text/plain": "<table>"}),
+                    new_output("stream", name="stdout", text="selesai dihitung\n"),
+                ],
+            ),
+            new_markdown_cell("## 2. Rincian\n\nBagian kedua."),
+            new_code_cell(
+                REMOVED_SOURCE,
+                execution_count=2,
+                metadata={"tags": ["remove-cell"]},
+                outputs=[new_output("stream", name="stdout", text="OUTPUT-DIHAPUS\n")],
+            ),
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def report_html() -> str:
+    return notebook_to_html(_notebook(), title="Kota Padang Panjang · 2024")
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------------
+
+
+def test_html_has_no_code_or_prompts(report_html: str) -> None:
+    assert '<div class="jp-InputArea' not in report_html
+    assert "In&nbsp;[" not in report_html
+    assert "Out[" not in report_html
+    assert "KODE-RAHASIA" not in report_html
+    assert "hitung_skor" not in report_html
+
+
+def test_html_keeps_outputs_and_markdown(report_html: str) -> None:
+    assert "Laporan Evaluasi" in report_html
+    assert "selesai dihitung" in report_html
+    assert '<td class="num">3.00</td>' in report_html
+    assert 'class="provisional-banner"' in report_html
+
+
+def test_remove_cell_tag_drops_cell(report_html: str) -> None:
+    assert "SEL-DIHAPUS" not in report_html
+    assert "OUTPUT-DIHAPUS" not in report_html
+
+
+_REMOTE_ATTR = re.compile(
+    r"""<(?P<tag>[a-z][a-z0-9-]*)\b[^>]*?\b(?P<attr>src|href|srcset|data)\s*=\s*["']?\s*"""
+    r"""(?P<url>(?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
+    re.IGNORECASE,
+)
+
+
+def test_html_fetches_nothing_remote(report_html: str) -> None:
+    remote = [
+        (m["tag"], m["attr"], m["url"])
+        for m in _REMOTE_ATTR.finditer(report_html)
+        if not (m["tag"].lower() == "a" and m["attr"].lower() == "href")  # text links are fine
+    ]
+    assert remote == [], f"remote assets referenced: {remote}"
+    assert not re.search(r"<script[^>]*\bsrc\s*=", report_html, re.I)
+    assert not re.search(r"@import\s+(?:url\()?\s*['\"]?(?:https?:)?//", report_html, re.I)
+    assert "mathjax" not in report_html.lower()
+    assert "require.js" not in report_html.lower()
+
+
+def test_text_links_are_kept(report_html: str) -> None:
+    assert 'href="https://example.org/gerakan"' in report_html
+
+
+def test_remote_assets_in_outputs_are_stripped() -> None:
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell('<img src="https://example.org/logo.png" alt="logo">'),
+            new_code_cell(
+                "x",
+                execution_count=1,
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={
+                            "text/html": '<link rel="stylesheet" href="https://cdn.example/x.css">'
+                            '<script src="http://cdn.example/x.js"></script><p>isi</p>',
+                        },
+                    )
+                ],
+            ),
+        ]
+    )
+    out = notebook_to_html(nb)
+    assert "cdn.example" not in out
+    assert "example.org/logo.png" not in out
+    assert "[logo]" in out
+    assert "<p>isi</p>" in out
+
+
+def test_html_has_print_css_and_title(report_html: str) -> None:
+    compact = re.sub(r"\s+", " ", report_html)
+    assert "@page { size: A4; margin: 18mm 15mm 20mm 15mm; }" in compact
+    assert "break-before: page" in compact
+    assert "display: table-header-group" in compact
+    assert ".provisional-banner" in compact
+    assert ".cover" in compact
+    assert "<title>Kota Padang Panjang · 2024</title>" in report_html
+    assert '<html lang="id">' in report_html
+
+
+def test_first_section_does_not_break_page(report_html: str) -> None:
+    first, second = re.findall(r"<h2[^>]*>", report_html)[:2]
+    assert "first-section" in first
+    assert "first-section" not in second
+
+
+def test_notebook_from_path(tmp_path: Path) -> None:
+    path = tmp_path / "padang_panjang.ipynb"
+    nbformat.write(_notebook(), path)
+    out = notebook_to_html(path)
+    assert "<title>padang_panjang</title>" in out
+    assert "KODE-RAHASIA" not in out
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------------------------
+
+
+def _page_count(pdf: Path) -> int:
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes()))
+    return len(PdfReader(str(pdf)).pages)
+
+
+@pytest.fixture(scope="module")
+def pdf_ok() -> None:
+    ok, why = pdf_available()
+    if not ok:
+        pytest.skip(f"no Chromium for PDF printing here: {why}")
+
+
+def test_print_pdf(tmp_path: Path, report_html: str, pdf_ok: None) -> None:
+    html_path = write_text_atomic(tmp_path / "laporan.html", report_html)
+    pdf_id = tmp_path / "out" / "laporan.pdf"
+    pdf_en = tmp_path / "out" / "report-en.pdf"
+    with PdfPrinter() as printer:  # one browser, two prints
+        printer.print_pdf(html_path, pdf_id, header="Kota Padang Panjang · 2024 · Tahap II")
+        printer.print_pdf(html_path, pdf_en, header="<Kota> & Co", lang="en")
+    for pdf in (pdf_id, pdf_en):
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF")
+        assert _page_count(pdf) >= 2  # h2 "2. Rincian" starts a new page
+    assert not [p for p in pdf_id.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_print_pdf_requires_start(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="not started"):
+        PdfPrinter().print_pdf(tmp_path / "a.html", tmp_path / "a.pdf", header="x")
+
+
+def test_unlaunchable_browser_raises_browser_unavailable(tmp_path: Path) -> None:
+    fake = tmp_path / "not-a-browser"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    printer = PdfPrinter(browser=str(fake), timeout_ms=20_000)
+    with pytest.raises(BrowserUnavailable, match="apt-get install chromium"):
+        printer.start()
+    printer.close()
+    ok, why = pdf_available(str(fake))
+    assert not ok
+    assert "playwright install chromium" in why
+
+
+# ---------------------------------------------------------------------------------------------
+# find_browser
+# ---------------------------------------------------------------------------------------------
+
+
+def _fake_executable(folder: Path, name: str) -> Path:
+    exe = folder / name
+    exe.write_text("#!/bin/sh\nexit 0\n")
+    exe.chmod(0o755)
+    return exe
+
+
+def test_find_browser_honours_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    exe = _fake_executable(tmp_path, "my-chromium")
+    monkeypatch.setenv(BROWSER_ENV_VAR, str(exe))
+    assert find_browser() == str(exe)
+    other = _fake_executable(tmp_path, "explicit-chromium")
+    assert find_browser(str(other)) == str(other)  # explicit argument wins over the env var
+
+
+def test_find_browser_env_var_must_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(BROWSER_ENV_VAR, str(tmp_path / "missing"))
+    with pytest.raises(BrowserUnavailable, match=BROWSER_ENV_VAR):
+        find_browser()
+
+
+def test_find_browser_system_then_playwright(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(BROWSER_ENV_VAR, raising=False)
+    exe = _fake_executable(tmp_path, "chromium-browser")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_browser() == str(exe)
+    exe.unlink()
+    assert find_browser() is None  # Playwright's own browser
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic writes
+# ---------------------------------------------------------------------------------------------
+
+
+def test_write_text_atomic_roundtrip(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "laporan.html"
+    write_text_atomic(target, "héllo · dunia")
+    assert target.read_text(encoding="utf-8") == "héllo · dunia"
+    write_bytes_atomic(target, b"%PDF-1.4 x")
+    assert target.read_bytes() == b"%PDF-1.4 x"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["laporan.html"]
+
+
+def test_failed_write_leaves_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "laporan.html"
+    write_text_atomic(target, "versi lama")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(report.os, "replace", boom)
+    with pytest.raises(OSError, match="simulated"):
+        write_text_atomic(target, "versi baru yang setengah jadi")
+    monkeypatch.undo()
+    assert target.read_text(encoding="utf-8") == "versi lama"
+    assert os.listdir(tmp_path) == ["laporan.html"]  # no leftover temp file
+
+
+def test_failed_first_write_creates_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "baru.pdf"
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("simulated")
+
+    monkeypatch.setattr(report.os, "replace", boom)
+    with pytest.raises(OSError):
+        write_bytes_atomic(target, b"%PDF")
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []

@@ -1,0 +1,208 @@
+"""One test per kind of bad workbook, and the template -> fill -> validate -> score round trip."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from smartcity_eval import methodology as mth
+from smartcity_eval.cli import main
+from smartcity_eval.scoring import score_assessment
+from smartcity_eval.validation import Expect, load, validate
+from smartcity_eval.workbook import write_template
+
+PANEL = [("A1", "Dr. Rina Kartika", "Universitas Andalas"), ("A2", "Ir. Budi Santoso, M.T.", "Praktisi TIK"),
+         ("A3", "Dr. Sari Wulandari", "Institut Teknologi Bandung"), ("A4", "Agus Pratama, M.Kom.", "Praktisi")]
+
+
+def make_filled(path: Path, *, year: int = 2023, stage: int = 2, category: str = "REGULER",
+                scores: tuple[int, ...] = (3, 2, 3, 4)) -> Path:
+    """A template filled by four assessors: every item gets ``scores`` (one per assessor)."""
+    write_template(path, year=year, stage=stage, category=category, region="Kota Padang Panjang",
+                   region_code="13.74", province="Sumatera Barat")
+    wb = load_workbook(path)
+    ws = wb["Asesor"]
+    for r, (code, name, aff) in enumerate(PANEL, start=2):
+        ws.cell(r, 1, code), ws.cell(r, 2, name), ws.cell(r, 3, aff)
+    ws = wb["Skor"]
+    for r in range(2, ws.max_row + 1):
+        for c, value in enumerate(scores, start=6):
+            ws.cell(r, c, value)
+    ws = wb["Program"]
+    for r, (pillar, status) in enumerate([("Smart Governance", "Berjalan"), ("Smart Living", "Belum berjalan"),
+                                         ("Smart Living", "Berjalan")], start=2):
+        ws.cell(r, 1, pillar), ws.cell(r, 3, f"Program {r}"), ws.cell(r, 5, "Tidak"), ws.cell(r, 6, status)
+    ws = wb["Rencana_Aksi"]
+    ws.append(["Pengembangan kebijakan dan kelembagaan", "Perwako Smart City", 14, 13])
+    ws.append(["Pembangunan infrastruktur pendukung", "Command Centre", 12, 11])
+    ws = wb["Temuan"]
+    ws.append(["A1", "Kekuatan", "Komitmen kepala daerah kuat."])
+    ws.append(["A2", "Rekomendasi", "Perkuat pendanaan non-APBD."])
+    wb.save(path)
+    return path
+
+
+def edit(path: Path, fn) -> Path:
+    wb = load_workbook(path)
+    fn(wb)
+    wb.save(path)
+    return path
+
+
+def codes(result) -> list[str]:
+    return [p.code for p in result.errors]
+
+
+@pytest.fixture
+def filled(tmp_path) -> Path:
+    return make_filled(tmp_path / "kota-padang-panjang.xlsx")
+
+
+def test_template_is_ready_to_fill(tmp_path):
+    path = write_template(tmp_path / "t.xlsx", year=2023, stage=2, category="KPPN&IKN", region="Kab. Malang")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Petunjuk", "Profil", "Asesor", "Skor", "Survei_Dampak", "Program",
+                             "Rencana_Aksi", "Temuan"]
+    ws = wb["Skor"]
+    assert ws.max_row - 1 == 117 and ws["A2"].value == "BL-01"
+    assert ws.freeze_panes == "F2"
+    rules = {(dv.type, str(dv.sqref)) for dv in ws.data_validations.dataValidation}
+    assert ("whole", "F2:J118") in rules
+    assert any(dv.type == "list" for dv in wb["Program"].data_validations.dataValidation)
+    assert wb["Profil"]["B7"].value == 2023 and wb["Profil"]["B5"].value == "KPPN&IKN"
+    assert "Lembar Kerja Penilaian" in wb["Petunjuk"]["A1"].value
+    assert wb["Skor"].column_dimensions["E"].width >= 60
+
+
+def test_round_trip_template_fill_validate_score(filled):
+    result = validate(filled)
+    assert result.ok, result.summary()
+    card = score_assessment(result.assessment, mth.get(2023))
+    # every item has scores 3,2,3,4 -> 3.0 everywhere -> Nilai Final 3.00
+    assert card.nilai_final_rounded == Decimal("3.00")
+    assert card.programmes.at["overall", "percent"] == Decimal("66.67")
+    assert card.action_plan.at["kebijakan_kelembagaan", "percent"] == Decimal("92.86")
+    assert card.action_plan.at["infrastruktur", "percent"] == Decimal("91.67")
+    assert list(result.assessment.findings["kind"]) == ["kekuatan", "rekomendasi"]
+
+
+def test_input_is_never_written(filled):
+    before = hashlib.sha256(filled.read_bytes()).hexdigest(), filled.stat().st_mtime_ns
+    validate(filled)
+    load(filled)
+    assert (hashlib.sha256(filled.read_bytes()).hexdigest(), filled.stat().st_mtime_ns) == before
+
+
+def test_score_of_7_names_sheet_row_and_column_and_cli_exits_1(filled, capsys):
+    edit(filled, lambda wb: wb["Skor"].cell(12, 7, 7))
+    result = validate(filled)
+    [problem] = result.errors
+    assert (problem.code, problem.sheet, problem.row, problem.column, problem.header, problem.value) == \
+        ("score_range", "Skor", 12, "G", "A2", 7)
+    assert main(["validate", str(filled)]) == 1
+    out = capsys.readouterr().out
+    assert "Skor › baris 12, kolom G (A2)" in out and "nilai: 7" in out and "0–4" in out
+
+
+def test_not_an_xlsx(tmp_path):
+    bad = tmp_path / "laporan.xlsx"
+    bad.write_text("bukan excel", encoding="utf-8")
+    assert codes(validate(bad)) == ["unreadable"]
+    corrupt = tmp_path / "rusak.xlsx"
+    import zipfile
+    with zipfile.ZipFile(corrupt, "w") as zf:
+        zf.writestr("hello.txt", "not a workbook")
+    assert codes(validate(corrupt)) == ["unreadable"]
+    assert codes(validate(tmp_path / "missing.xlsx")) == ["unreadable"]
+
+
+def test_missing_sheet_and_missing_column(filled):
+    def damage(wb):
+        del wb["Temuan"]
+        wb["Program"].cell(1, 6, "Keadaan")
+    result = validate(edit(filled, damage))
+    assert sorted(codes(result)) == ["missing_column", "missing_sheet"]
+    col = next(p for p in result.errors if p.code == "missing_column")
+    assert (col.sheet, col.header) == ("Program", "Status")
+
+
+def test_non_integer_and_text_scores(filled):
+    edit(filled, lambda wb: (wb["Skor"].cell(3, 6, 2.5), wb["Skor"].cell(4, 8, "tiga"), wb["Skor"].cell(5, 9, -1)))
+    result = validate(filled)
+    got = {(p.code, p.row, p.header, p.value) for p in result.errors}
+    assert got == {("score_type", 3, "A1", 2.5), ("score_type", 4, "A3", "tiga"), ("score_range", 5, "A4", -1)}
+
+
+def test_unknown_and_duplicate_item_ids(filled):
+    edit(filled, lambda wb: (wb["Skor"].cell(3, 1, "BL-99"), wb["Skor"].cell(6, 1, "BL-01")))
+    got = {(p.code, p.row, p.value) for p in validate(filled).errors}
+    assert got == {("unknown_item", 3, "BL-99"), ("duplicate_item", 6, "BL-01")}
+
+
+def test_dimension_with_no_scored_item(filled):
+    def clear(wb):
+        ws = wb["Skor"]
+        for r in range(2, ws.max_row + 1):
+            if ws.cell(r, 2).value == "quick_win":
+                for c in range(6, 11):
+                    ws.cell(r, c).value = None
+    result = validate(edit(filled, clear))
+    assert codes(result) == ["dimension_unscored"]
+    assert "Quick Wins" in result.errors[0].format()
+
+
+def test_year_without_methodology_and_category_without_profile(tmp_path):
+    a = make_filled(tmp_path / "a.xlsx")
+    edit(a, lambda wb: wb["Profil"].cell(7, 2, 2019))
+    assert codes(validate(a)) == ["no_year"]
+    b = make_filled(tmp_path / "b.xlsx")
+    edit(b, lambda wb: wb["Profil"].cell(5, 2, "KPPN"))
+    [problem] = validate(b).errors
+    assert (problem.code, problem.value) == ("profile_value", "KPPN")
+
+
+def test_empty_panel(filled):
+    def empty(wb):
+        ws = wb["Asesor"]
+        for r in range(2, 7):
+            ws.cell(r, 2).value = ws.cell(r, 3).value = None
+    result = validate(edit(filled, empty))
+    assert "empty_panel" in codes(result)
+    assert "score_column_unknown" in codes(result)  # scores of assessors nobody declared
+
+
+def test_profile_contradicting_the_place_and_the_run(tmp_path):
+    path = make_filled(tmp_path / "2024" / "tahap-2" / "kota-padang-panjang.xlsx"
+                       if (tmp_path / "2024" / "tahap-2").mkdir(parents=True) is None else None)
+    result = validate(path)
+    [problem] = result.errors
+    assert (problem.code, problem.value) == ("contradicts_place", 2023)
+    elsewhere = make_filled(tmp_path / "kota-padang-panjang.xlsx")
+    assert codes(validate(elsewhere, Expect(year=2023, stage=1))) == ["contradicts_run"]
+    assert validate(elsewhere, Expect(year=2023, stage=2, region="kota-padang-panjang")).ok
+
+
+def test_warnings_do_not_fail(filled, capsys):
+    def partial(wb):
+        wb["Skor"].cell(2, 9).value = None
+        wb["Temuan"].append(["A3", "Kelemahan", None])
+    edit(filled, partial)
+    result = validate(filled)
+    assert result.ok
+    assert {p.code for p in result.warnings} == {"partial_panel", "blank_finding"}
+    assert main(["validate", str(filled), "--lang", "en"]) == 0
+    assert "WARNING" in capsys.readouterr().out
+
+
+def test_all_problems_at_once_in_english(filled, capsys):
+    edit(filled, lambda wb: (wb["Skor"].cell(3, 6, 9), wb["Program"].cell(2, 6, "Selesai"),
+                             wb["Rencana_Aksi"].cell(2, 4, 20), wb["Temuan"].cell(2, 1, "A9")))
+    result = validate(filled)
+    assert sorted(codes(result)) == ["choice", "done_gt_planned", "finding_assessor", "score_range"]
+    assert main(["validate", str(filled), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "row 3, column F (A1): score out of range — value: 9; expected:" in out
