@@ -10,7 +10,7 @@ from __future__ import annotations
 import decimal
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from numbers import Rational
+from numbers import Integral, Rational
 
 Number = Fraction | Decimal | int | float | str
 
@@ -23,10 +23,12 @@ def to_fraction(value: Number) -> Fraction:
         return value
     if isinstance(value, bool):
         raise TypeError("a boolean is not a score")
-    if isinstance(value, int | Rational):
-        return Fraction(value)
-    if isinstance(value, float):
-        return Fraction(Decimal(repr(value)))
+    if isinstance(value, Integral):
+        return Fraction(int(value))
+    if isinstance(value, Rational):
+        return Fraction(value.numerator, value.denominator)
+    if isinstance(value, float):  # also numpy floats, whose repr() is "np.float64(...)"
+        return Fraction(Decimal(repr(float(value))))
     if isinstance(value, Decimal):
         return Fraction(value)
     if isinstance(value, str):

@@ -29,7 +29,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell (and column name) neutralised."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if pd.api.types.is_string_dtype(out[col].dtype):  # object, and pandas 3's default ``str``
             out[col] = out[col].map(neutralise)
     out.columns = [neutralise(c) for c in out.columns]
     return out

@@ -72,6 +72,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "profile_missing": ("isian profil kosong", "profile field is empty"),
     "profile_value": ("isian profil tidak valid", "invalid profile value"),
     "region_code": ("kode wilayah tidak sesuai format Kemendagri", "region code is not in Kemendagri form"),
+    "register": ("tidak sesuai register wilayah Kemendagri", "does not match the Kemendagri region register"),
     "contradicts_place": ("profil bertentangan dengan letak berkas {path}",
                           "profile contradicts the file's place {path}"),
     "contradicts_run": ("profil bertentangan dengan parameter run", "profile contradicts the run's parameters"),
@@ -286,6 +287,8 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
         if not REGION_CODE.match(code):
             c.add(ERROR, "region_code", SHEET_PROFILE, rows["region_code"], "Nilai", raw, values["region_code"],
                   "dua angka, titik, dua angka (mis. 13.74)")
+        else:
+            _register(c, raw, rows, code, values.get("region"), values.get("province"))
         values["region_code"] = code
     year = values.get("year")
     if year is not None and year not in mth.years():
@@ -319,6 +322,26 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
         return None
     return Profile(str(values["region"]).strip(), values["region_code"], str(values["province"]).strip(),
                    values["category"], str(values.get("cohort") or ""), values["year"], values["stage"])
+
+
+def _register(c: _Collector, raw: RawSheet, rows: dict[str, int], code: str, region: Any, province: Any) -> None:
+    """Compare code, name and province with the Kemendagri region register; one error per disagreement."""
+    from . import register
+
+    name = None if region is None else str(region).strip()
+    prov = None if province is None else str(province).strip()
+    for fld, got, _ in register.check_profile(code, name, prov):
+        if fld == "code":
+            known = (register.find(name, prov) or register.find(name)) if name else None
+            expected = f"kode yang terdaftar ({register.source()})" + (f"; {known.label}" if known else "")
+            c.add(ERROR, "register", SHEET_PROFILE, rows["region_code"], "Nilai", raw, got, expected)
+            continue
+        expected = register.lookup(code).label
+        known = (register.find(name, prov) or register.find(name)) if fld == "name" and name else None
+        if known is not None:
+            expected += f" ({known.name} = {known.code})"
+        c.add(ERROR, "register", SHEET_PROFILE, rows["region" if fld == "name" else "province"], "Nilai", raw, got,
+              expected)
 
 
 def _assessors(c: _Collector, raw: RawSheet) -> pd.DataFrame:

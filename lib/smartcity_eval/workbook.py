@@ -12,6 +12,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -314,14 +315,50 @@ def build_workbook(methodology: mth.Methodology, *, region: str = "", region_cod
     return wb
 
 
-def save_atomic(wb: Workbook, path: Path) -> Path:
-    """Save ``wb`` to ``path`` through a temporary file in the same folder, then rename."""
+class _StampedZip(zipfile.ZipFile):
+    """A zip archive whose members all carry one fixed date (reproducible bytes)."""
+
+    def __init__(self, file: str, stamp: datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._stamp = stamp.timetuple()[:6]
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None,
+                 compresslevel: Any = None) -> None:
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._stamp)
+            zinfo_or_arcname.compress_type = self.compression
+            zinfo_or_arcname.external_attr = 0o600 << 16
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
+              compresslevel: Any = None) -> None:
+        with open(filename, "rb") as fh:  # openpyxl writes worksheets through temporary files
+            self.writestr(arcname or str(filename), fh.read(), compress_type, compresslevel)
+
+
+def _save_stamped(wb: Workbook, filename: str, stamp: datetime) -> None:
+    """Like ``wb.save`` but with ``stamp`` as created/modified time (openpyxl's save stamps "now")."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = wb.properties.modified = stamp
+    ExcelWriter(wb, _StampedZip(filename, stamp)).save()
+
+
+def save_atomic(wb: Workbook, path: Path, *, timestamp: datetime | None = None) -> Path:
+    """Save ``wb`` to ``path`` through a temporary file in the same folder, then rename.
+
+    With ``timestamp`` the file's created/modified properties and zip entries carry that time, so the
+    same content gives the same bytes.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        wb.save(tmp)
+        if timestamp is None:
+            wb.save(tmp)
+        else:
+            _save_stamped(wb, tmp, timestamp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -337,8 +374,11 @@ def write_template(path: Path, *, year: int, stage: int, category: str, region: 
     return save_atomic(wb, path)
 
 
-def write_assessment(assessment: Assessment, path: Path) -> Path:
-    """Write a filled workbook (used by the sample-data script and by tests)."""
+def write_assessment(assessment: Assessment, path: Path, *, timestamp: datetime | None = None) -> Path:
+    """Write a filled workbook (used by the sample-data script and by tests).
+
+    ``timestamp`` fixes the file's created/modified time (reproducible sample data).
+    """
     p = assessment.profile
     wb = build_workbook(mth.get(p.year), category=p.category, stage=p.stage, assessment=assessment)
-    return save_atomic(wb, path)
+    return save_atomic(wb, path, timestamp=timestamp)

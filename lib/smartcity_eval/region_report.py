@@ -1,0 +1,471 @@
+"""Everything a region's report shows, prepared once and rendered section by section as HTML.
+
+The report notebook stays thin: it calls :func:`prepare` with its parameters, then displays the sections.
+Every piece of text that comes from a workbook is escaped (:func:`html.escape`) on its way into the HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import platform
+from dataclasses import dataclass, field
+from fractions import Fraction
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML
+
+from . import __version__, charts
+from . import methodology as mth
+from .assessment import Assessment
+from .cohort import (
+    DIMS,
+    Previous,
+    build_cohort,
+    category_median,
+    previous_result,
+    read_cohort,
+    sha256,
+    workbook_dir,
+    workbook_path,
+)
+from .i18n import check_lang, format_number, format_percent, stage_name
+from .scoring import ScoreCard, score_assessment
+from .validation import Expect, load
+
+T: dict[str, dict[str, str]] = {
+    "id": {
+        "title": "Laporan Evaluasi Gerakan Menuju Smart City", "province": "Provinsi", "category": "Kategori",
+        "cohort": "Kohort", "generated": "Dibuat", "provisional": "SEMENTARA — hasil Tahap I, belum final",
+        "summary": "Ringkasan", "final": "Nilai Final", "improvement": "Indeks Peningkatan",
+        "vs": "dibanding", "rank_national": "Peringkat nasional", "rank_category": "Peringkat kategori",
+        "median": "Median kategori", "of": "dari", "programmes": "Realisasi program",
+        "action_plan": "Realisasi rencana aksi", "method": "Metode penilaian", "dimension": "Dimensi",
+        "weight": "Bobot", "elements": "Elemen", "items": "Butir", "provenance": "Asal bobot",
+        "official": "resmi (dipublikasikan Kementerian)", "fitted": "diturunkan dari angka yang dipublikasikan",
+        "assumed": "ASUMSI — bobot resmi belum dipublikasikan",
+        "method_text": "Setiap asesor menilai setiap butir dengan bilangan bulat 0–4. Nilai butir adalah rata-rata "
+                       "panel; nilai dimensi adalah rata-rata butirnya; Nilai Final adalah jumlah berbobot nilai "
+                       "dimensi (skala 0–4), dibulatkan setengah ke atas menjadi dua desimal. Indeks Peningkatan "
+                       "adalah selisih Nilai Final tahun ini dan tahun lalu, dihitung sebelum pembulatan.",
+        "charts": "Capaian per dimensi", "radar": "Nilai dimensi tahun ini dibanding tahun lalu (skala 0–4)",
+        "bars": "Nilai dimensi dibanding median kategori", "prog_chart": "Realisasi program per pilar",
+        "ap_chart": "Realisasi rencana aksi per kategori", "points": "Peluang peningkatan nilai",
+        "points_text": "Butir dengan nilai terendah, dan kenaikan Nilai Final bila nilainya naik menjadi 3.",
+        "item": "Butir", "question": "Pertanyaan", "score": "Nilai", "gain": "Kenaikan Nilai Final",
+        "no": "No", "indicator": "Indikator", "element": "Elemen", "mean": "Rata-rata", "not_scored": "belum dinilai",
+        "findings": "Temuan asesor", "kekuatan": "Kekuatan", "kelemahan": "Kelemahan",
+        "rekomendasi": "Rekomendasi", "none": "Tidak ada", "national": "Tabel hasil nasional",
+        "nonparticipants": "Tidak mengikuti evaluasi", "region": "Kab/Kota", "source": "Sumber",
+        "workbook": "lembar kerja", "published": "tabel yang dipublikasikan", "appendix": "Lampiran",
+        "provenance_title": "Asal-usul laporan", "file": "Berkas", "software": "Perangkat lunak",
+        "parameters": "Parameter", "rounded": "dihitung dari nilai dua desimal yang dipublikasikan",
+        "no_previous": "tidak ada nilai tahun lalu", "prog_list": "Daftar program", "status": "Status",
+        "agency": "OPD", "pillar": "Pilar", "quick_win": "Quick win", "trajectory": "Lintasan Nilai Final",
+        "berjalan": "Berjalan", "belum_berjalan": "Belum berjalan", "terhenti": "Terhenti", "yes": "Ya",
+        "stage1to2": "Perubahan Tahap I → Tahap II", "assessors": "Panel asesor",
+        "realisation": "Realisasi", "planned": "Rencana", "done": "Terlaksana", "overall": "Keseluruhan",
+    },
+    "en": {
+        "title": "Smart City Programme Evaluation Report", "province": "Province", "category": "Category",
+        "cohort": "Cohort", "generated": "Generated", "provisional": "PROVISIONAL — Stage I result, not final",
+        "summary": "Summary", "final": "Nilai Final (final index)", "improvement": "Improvement index",
+        "vs": "versus", "rank_national": "National rank", "rank_category": "Category rank",
+        "median": "Category median", "of": "of", "programmes": "Programme realisation",
+        "action_plan": "Action-plan realisation", "method": "Method", "dimension": "Dimension",
+        "weight": "Weight", "elements": "Elements", "items": "Items", "provenance": "Weight provenance",
+        "official": "official (published by the ministry)", "fitted": "fitted to published figures",
+        "assumed": "ASSUMED — the official weights are not published",
+        "method_text": "Each assessor scores each item with a whole number 0–4. An item's value is the panel "
+                       "mean; a dimension's score is the mean of its items; Nilai Final is the weighted sum of "
+                       "the dimension scores (0–4 scale), rounded half-up to two decimals. The improvement index "
+                       "is this year's Nilai Final minus last year's, taken before rounding.",
+        "charts": "Results per dimension", "radar": "Dimension scores, this year against last year (0–4 scale)",
+        "bars": "Dimension scores against the category median", "prog_chart": "Programme realisation per pillar",
+        "ap_chart": "Action-plan realisation per category", "points": "Where the points are",
+        "points_text": "The lowest-scoring items, and how much Nilai Final would rise if each rose to 3.",
+        "item": "Item", "question": "Question", "score": "Score", "gain": "Nilai Final gain",
+        "no": "No", "indicator": "Indicator", "element": "Element", "mean": "Mean", "not_scored": "not scored",
+        "findings": "Assessors' findings", "kekuatan": "Strengths", "kelemahan": "Weaknesses",
+        "rekomendasi": "Recommendations", "none": "None", "national": "National results table",
+        "nonparticipants": "Did not take part", "region": "Regency/City", "source": "Source",
+        "workbook": "workbook", "published": "published table", "appendix": "Appendix",
+        "provenance_title": "Provenance of this report", "file": "File", "software": "Software",
+        "parameters": "Parameters", "rounded": "computed from the published two-decimal values",
+        "no_previous": "no previous value", "prog_list": "Programme list", "status": "Status",
+        "agency": "Agency", "pillar": "Pillar", "quick_win": "Quick win", "trajectory": "Nilai Final over time",
+        "berjalan": "Running", "belum_berjalan": "Not yet running", "terhenti": "Stopped", "yes": "Yes",
+        "stage1to2": "Change from Stage I to Stage II", "assessors": "Assessor panel",
+        "realisation": "Realisation", "planned": "Planned", "done": "Carried out", "overall": "Overall",
+    },
+}
+
+
+@dataclass
+class RegionReport:
+    """A region's scores with everything they are compared with."""
+
+    lang: str
+    params: dict[str, Any]
+    methodology: mth.Methodology
+    assessment: Assessment
+    card: ScoreCard
+    previous: Previous
+    cohort: pd.DataFrame
+    median: pd.Series
+    stage1: ScoreCard | None = None
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    inputs: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def t(self) -> dict[str, str]:
+        return T[self.lang]
+
+    def num(self, value: Any, decimals: int = 2, signed: bool = False) -> str:
+        return format_number(value, decimals, self.lang, signed=signed)
+
+    @property
+    def row(self) -> pd.Series | None:
+        match = self.cohort[self.cohort["slug"] == self.params["region"]]
+        return None if match.empty else match.iloc[0]
+
+    def key_figures(self) -> str:
+        """The report's key numbers as plain text (compared by nbval)."""
+        c, t = self.card, self.t
+        lines = [f"{c.region} — {c.year} {stage_name(c.stage, self.lang)} ({c.category})"]
+        lines += [f"{self.methodology.dimension(k).short(self.lang)}: {self.num(v)}" for k, v in c.dimensions.items()]
+        lines.append(f"{t['final']}: {self.num(c.nilai_final)}")
+        lines.append(f"{t['improvement']}: {self.num(c.improvement, signed=True)}")
+        for label, table in ((t["programmes"], c.programmes), (t["action_plan"], c.action_plan)):
+            if table.at["overall", "planned"]:
+                lines.append(f"{label}: {format_percent(table.at['overall', 'percent'], 2, self.lang)}")
+        return "\n".join(lines)
+
+
+def prepare(region: str, year: int, stage: int, data_dir: str | Path, lang: str = "id", previous: str = "auto",
+            cohort_file: str = "") -> RegionReport:
+    """Load, validate and score one region, with last year's result and its cohort."""
+    check_lang(lang)
+    data_dir = Path(data_dir)
+    path = workbook_path(data_dir, year, stage, region)
+    assessment = load(path, Expect(year=year, stage=stage, region=region))
+    methodology = mth.get(year)
+    prev = previous_result(data_dir, year, region, previous)
+    card = score_assessment(assessment, methodology, prev.final)
+    cohort = read_cohort(Path(cohort_file)) if cohort_file else build_cohort(data_dir, year, stage)
+    inputs = [(str(path), sha256(path))]
+    if prev.path is not None:
+        inputs.append((str(prev.path), sha256(prev.path)))
+    stage1 = None
+    if stage == 2:
+        p1 = workbook_path(data_dir, year, 1, region)
+        if p1.exists():
+            try:
+                stage1 = score_assessment(load(p1), methodology, prev.final)
+                inputs.append((str(p1), sha256(p1)))
+            except ValueError:
+                stage1 = None
+    params = {"region": region, "year": year, "stage": stage, "data_dir": str(data_dir), "lang": lang,
+              "previous": previous, "cohort_file": cohort_file}
+    return RegionReport(lang, params, methodology, assessment, card, prev, cohort,
+                        category_median(cohort, card.category), stage1, _history(data_dir, region, year, stage),
+                        inputs)
+
+
+def _history(data_dir: Path, region: str, year: int, stage: int) -> pd.DataFrame:
+    """Nilai Final of the region in every year/stage with a workbook up to this one."""
+    rows = []
+    for y in mth.years():
+        for s in (1, 2):
+            if (y, s) > (year, stage):
+                continue
+            path = workbook_dir(data_dir, y, s) / f"{region}.xlsx"
+            if not path.exists():
+                continue
+            try:
+                card = score_assessment(load(path), mth.get(y))
+            except ValueError:
+                continue
+            rows.append({"year": y, "stage": s, "nilai_final": float(card.nilai_final),
+                         **{k: float(v) for k, v in card.dimensions.items()}})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+
+
+def figure_html(fig: Any, caption: str) -> str:
+    """A matplotlib Figure as an embedded PNG with a caption."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    data = base64.b64encode(buf.getvalue()).decode()
+    return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(caption)}"/>'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
+def _table(headers: list[str], rows: list[list[str]], num_cols: set[int] = frozenset(), cls: str = "") -> str:
+    """An HTML table; cells are already-escaped HTML."""
+    head = "".join(f'<th class="num">{h}</th>' if i in num_cols else f"<th>{h}</th>" for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(f'<td class="num">{c}</td>' if i in num_cols else f"<td>{c}</td>"
+                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _banner(r: RegionReport) -> str:
+    return f'<div class="provisional-banner">{escape(r.t["provisional"])}</div>' if r.card.stage == 1 else ""
+
+
+def _section(r: RegionReport, title: str, body: str) -> HTML:
+    return HTML(f"<h2>{escape(title)}</h2>{_banner(r)}{body}")
+
+
+def _rank_text(r: RegionReport, col: str, group: pd.DataFrame) -> str:
+    row = r.row
+    value = None if row is None else row[col]
+    n = int(group["participant"].astype(bool).sum())
+    return "-" if value is None or pd.isna(value) else f"{int(value)} {r.t['of']} {n}"
+
+
+# ----------------------------------------------------------------------------------------------- sections
+
+
+def cover(r: RegionReport) -> HTML:
+    """Title page: region, province, year, stage, category, generation date."""
+    p, t = r.assessment.profile, r.t
+    today = dt.date.today().isoformat()
+    return HTML(
+        f'<div class="cover"><p class="cover-kicker">{escape(t["title"])}</p>'
+        f"<h1>{escape(p.region)}</h1>"
+        f'<p class="cover-sub">{escape(t["province"])} {escape(p.province)}</p>'
+        f'<p class="cover-sub">{p.year} · {escape(stage_name(p.stage, r.lang))}</p>'
+        f'<p class="cover-meta">{escape(t["category"])}: {escape(p.category)}'
+        + (f" · {escape(t['cohort'])}: {escape(p.cohort)}" if p.cohort else "")
+        + f'<br/>{escape(t["generated"])}: {today} · smartcity-eval {escape(__version__)}</p>'
+        + _banner(r) + "</div>")
+
+
+def summary(r: RegionReport) -> HTML:
+    """One-glance summary: Nilai Final, improvement, ranks, category median, realisation."""
+    c, t = r.card, r.t
+    cohort = r.cohort
+    same_cat = cohort[cohort["category"] == c.category]
+    prev_txt = (f"{t['vs']} {r.num(r.previous.final)} ({c.year - 1}, {t[r.previous.source]})"
+                if r.previous.final is not None else t["no_previous"])
+    tiles = [
+        (t["final"], r.num(c.nilai_final), f"{t['median']}: {r.num(r.median.get('nilai_final'))}"),
+        (t["improvement"], r.num(c.improvement, signed=True), prev_txt),
+        (t["rank_national"], _rank_text(r, "rank_national", cohort), ""),
+        (t["rank_category"], _rank_text(r, "rank_category", same_cat), escape(c.category)),
+    ]
+    for label, table in ((t["programmes"], c.programmes), (t["action_plan"], c.action_plan)):
+        if table.at["overall", "planned"]:
+            o = table.loc["overall"]
+            tiles.append((label, format_percent(o.percent, 2, r.lang), f"{o.done}/{o.planned}"))
+    tiles_html = "".join(f'<div class="tile"><div class="tile-label">{escape(a)}</div>'
+                         f'<div class="tile-value">{escape(b)}</div><div class="tile-note">{escape(n)}</div></div>'
+                         for a, b, n in tiles)
+    rows = [[escape(r.methodology.dimension(k).name(r.lang)), f"{c.profile.weights.get(k, 0)}%", r.num(v),
+             r.num(r.median.get(k)) if pd.notna(r.median.get(k)) else "-"] for k, v in c.dimensions.items()]
+    rows.append([f"<strong>{escape(t['final'])}</strong>", "100%", f"<strong>{r.num(c.nilai_final)}</strong>",
+                 r.num(r.median.get("nilai_final"))])
+    table = _table([t["dimension"], t["weight"], t["score"], t["median"]], rows, {1, 2, 3})
+    extra = ""
+    if r.stage1 is not None:
+        d = r.card.nilai_final - r.stage1.nilai_final
+        extra = (f"<p><strong>{escape(t['stage1to2'])}:</strong> {r.num(r.stage1.nilai_final)} → "
+                 f"{r.num(c.nilai_final)} ({r.num(d, signed=True)})</p>")
+    return _section(r, t["summary"], f'<div class="tiles">{tiles_html}</div>{table}{extra}')
+
+
+def method(r: RegionReport) -> HTML:
+    """The weight profile used, with its provenance."""
+    t, prof = r.t, r.card.profile
+    rows = []
+    for dim in r.methodology.dimensions_for(r.card.category):
+        items = [it for it in dim.items if it.applies_to(r.card.category)]
+        elements = list(dict.fromkeys(it.element for it in items))
+        rows.append([escape(dim.name(r.lang)), f"{prof.weights.get(dim.key, 0)}%",
+                     escape(", ".join(elements[:6]) + (" …" if len(elements) > 6 else "")), str(len(items))])
+    note = prof.note(r.lang)
+    warn = ' class="assumption"' if prof.provenance != "official" else ""
+    body = (f"<p>{escape(t['method_text'])}</p>"
+            + _table([t["dimension"], t["weight"], t["elements"], t["items"]], rows, {1, 3})
+            + f"<p{warn}><strong>{escape(t['provenance'])} ({prof.year}, {escape(prof.category)}):</strong> "
+            f"{escape(t[prof.provenance])}. {escape(note)}</p>")
+    if r.previous.source == "published":
+        body += f"<p>{escape(t['improvement'])}: {escape(t['rounded'])}.</p>"
+    return _section(r, t["method"], body)
+
+
+def charts_section(r: RegionReport) -> HTML:
+    """Radar against last year, bars against the category median, realisation charts."""
+    t, c = r.t, r.card
+    cur = pd.Series({k: float(v) for k, v in c.dimensions.items()})
+    prev = None
+    if r.previous.dimensions is not None:
+        prev = pd.Series({k: float(v) for k, v in r.previous.dimensions.items()})
+    parts = [figure_html(charts.radar(cur, prev, lang=r.lang, labels=(str(c.year), str(c.year - 1))), t["radar"])]
+    med = r.median.reindex(cur.index) if len(r.median) else None
+    parts.append(figure_html(charts.dimension_bars(cur, med, lang=r.lang), t["bars"]))
+    for kind, table, caption in (("programme", c.programmes, t["prog_chart"]),
+                                 ("action_plan", c.action_plan, t["ap_chart"])):
+        data = table.drop(index="overall")
+        data = data[data["planned"] > 0]
+        if len(data):
+            data = data.assign(percent=data["percent"].map(float))
+            parts.append(figure_html(charts.realisation_bars(data, kind=kind, lang=r.lang), caption))
+    if len(r.history) >= 2:
+        parts.append(figure_html(charts.trajectory(r.history, lang=r.lang), t["trajectory"]))
+    return _section(r, t["charts"], "".join(parts))
+
+
+def uplift_table(r: RegionReport, limit: int = 10, target: int = 3) -> pd.DataFrame:
+    """Lowest-scoring items and the Nilai Final gain if each rose to ``target``."""
+    bank = r.methodology.question_bank(r.card.category, r.lang)
+    counts = bank.loc[bank.index.isin(r.card.items.index), "dimension"].value_counts()
+    rows = []
+    for item_id, value in r.card.items.items():
+        if value >= target or item_id not in bank.index:
+            continue
+        dim = bank.at[item_id, "dimension"]
+        gain = r.card.profile.fraction(dim) * (Fraction(target) - value) / int(counts[dim])
+        rows.append({"item_id": item_id, "dimension": dim, "label": bank.at[item_id, "indicator"],
+                     "question": bank.at[item_id, "question"], "score": float(value), "gain_exact": gain,
+                     "gain": float(gain)})
+    frame = pd.DataFrame(rows, columns=["item_id", "dimension", "label", "question", "score", "gain_exact", "gain"])
+    return frame.sort_values(["gain", "score"], ascending=[False, True], kind="stable").head(limit)
+
+
+def points(r: RegionReport) -> HTML:
+    """"Where the points are": the items whose rise to 3 lifts Nilai Final most."""
+    t = r.t
+    table = uplift_table(r)
+    if table.empty:
+        return _section(r, t["points"], f"<p>{escape(t['none'])}</p>")
+    rows = [[escape(x.item_id), escape(r.methodology.dimension(x.dimension).short(r.lang)), escape(x.question),
+             r.num(x.score), r.num(x.gain_exact, 3, signed=True)] for x in table.itertuples()]
+    body = (f"<p>{escape(t['points_text'])}</p>"
+            + figure_html(charts.uplift_bars(table, lang=r.lang), t["points"])
+            + _table([t["item"], t["dimension"], t["question"], t["score"], t["gain"]], rows, {3, 4}))
+    return _section(r, t["points"], body)
+
+
+def dimension_tables(r: RegionReport) -> list[HTML]:
+    """One table per evaluation dimension: every item's question and value, and the mean."""
+    t = r.t
+    bank = r.methodology.question_bank(r.card.category, r.lang)
+    out = []
+    for dim in r.methodology.dimensions_for(r.card.category):
+        items = bank[bank["dimension"] == dim.key]
+        rows = []
+        for n, (item_id, it) in enumerate(items.iterrows(), start=1):
+            value = r.card.items.get(item_id)
+            shown = r.num(value) if value is not None else f"<em>{escape(t['not_scored'])}</em>"
+            rows.append([str(n), escape(it.element), escape(it.indicator), escape(it.question), shown])
+        mean = r.card.dimensions.get(dim.key)
+        rows.append(["", "", "", f"<strong>{escape(t['mean'])}</strong>",
+                     f"<strong>{r.num(mean) if mean is not None else '-'}</strong>"])
+        out.append(_section(r, dim.name(r.lang), _table([t["no"], t["element"], t["indicator"], t["question"],
+                                                         t["score"]], rows, {0, 4}, "items")))
+    return out
+
+
+def findings(r: RegionReport) -> HTML:
+    """Strengths, weaknesses and recommendations per assessor, with names and affiliations."""
+    t, a = r.t, r.assessment
+    blocks = []
+    for code, person in a.assessors.iterrows():
+        mine = a.findings[a.findings["assessor"] == code]
+        lists = ""
+        for kind in ("kekuatan", "kelemahan", "rekomendasi"):
+            texts = mine.loc[mine["kind"] == kind, "text"].tolist()
+            if texts:
+                lists += (f"<h4>{escape(t[kind])}</h4><ul>" + "".join(f"<li>{escape(x)}</li>" for x in texts)
+                          + "</ul>")
+        if not lists:
+            lists = f"<p><em>{escape(t['none'])}</em></p>"
+        blocks.append(f'<div class="assessor"><h3>{escape(person["name"])}</h3>'
+                      f'<p class="affiliation">{escape(person["affiliation"])} ({escape(code)})</p>{lists}</div>')
+    return _section(r, t["findings"], "".join(blocks))
+
+
+def programme_list(r: RegionReport) -> HTML:
+    """Appendix: the region's programmes by pillar with status."""
+    t, progs = r.t, r.assessment.programmes
+    names = {p.key: p.name for p in r.methodology.pillars}
+    order = {k: i for i, k in enumerate(mth.PILLAR_KEYS)}
+    progs = progs.assign(_o=progs["pillar"].map(order)).sort_values("_o", kind="stable")
+    rows = [[escape(names.get(p.pillar, p.pillar)), escape(p.name), escape(p.agency),
+             escape(t["yes"]) if p.quick_win else "", escape(t.get(p.status, p.status))]
+            for p in progs.itertuples()]
+    ap = r.card.action_plan
+    labels = {c.key: (c.name_en if r.lang == "en" else c.name_id) for c in r.methodology.action_plan_categories}
+    ap_rows = [[escape(labels.get(k, t["overall"] if k == "overall" else k)), str(x.planned), str(x.done),
+                format_percent(x.percent, 2, r.lang)] for k, x in ap.iterrows()]
+    body = ""
+    if ap_rows and ap.at["overall", "planned"]:
+        body += f"<h3>{escape(t['action_plan'])}</h3>" + _table(
+            [t["category"], t["planned"], t["done"], t["realisation"]], ap_rows, {1, 2, 3})
+    body += f"<h3>{escape(t['prog_list'])}</h3>" + _table(
+        [t["pillar"], t["prog_list"], t["agency"], t["quick_win"], t["status"]], rows, set(), "items")
+    return _section(r, f"{t['appendix']} A — {t['prog_list']}", body)
+
+
+def national_table(r: RegionReport) -> HTML:
+    """Appendix: the cohort's national table, participants ranked, non-participants apart."""
+    t = r.t
+    dims = [d for d in DIMS if d in r.cohort.columns]
+    headers = [t["no"], t["region"], *[r.methodology.dimension(d).short(r.lang) if d in
+                                       {x.key for x in r.methodology.dimensions} else d for d in dims],
+               t["final"], t["improvement"], t["category"]]
+    part = r.cohort[r.cohort["participant"].astype(bool)].sort_values("rank_national", kind="stable")
+    rows = []
+    for x in part.itertuples():
+        name = escape(x.region)
+        if x.slug == r.params["region"]:
+            name = f"<strong>{name}</strong>"
+        rows.append([str(x.rank_national), name,
+                     *[r.num(getattr(x, d)) if pd.notna(getattr(x, d)) else "" for d in dims],
+                     r.num(x.nilai_final), r.num(x.improvement if pd.notna(x.improvement) else None, signed=True),
+                     escape(x.category)])
+    body = _table(headers, rows, set(range(2, 2 + len(dims) + 2)), "national")
+    non = r.cohort[~r.cohort["participant"].astype(bool)]
+    if len(non):
+        body += f"<h3>{escape(t['nonparticipants'])}</h3><ul>" + "".join(
+            f"<li>{escape(x.region)} ({escape(x.category)})</li>" for x in non.itertuples()) + "</ul>"
+    sources = sorted(set(r.cohort["source"]))
+    body += f"<p>{escape(t['source'])}: {escape(', '.join(t[s] for s in sources))}.</p>"
+    return _section(r, f"{t['appendix']} B — {t['national']} {r.card.year}", body)
+
+
+def provenance(r: RegionReport) -> HTML:
+    """Appendix: input files with sha256, software version, weight profile, parameters."""
+    t = r.t
+    files = _table([t["file"], "sha256"], [[escape(Path(p).name), f"<code>{h}</code>"] for p, h in r.inputs])
+    prof = r.card.profile
+    params = _table([t["parameters"], ""], [[escape(k), escape(str(v))] for k, v in r.params.items()])
+    body = (files + f"<p>{escape(t['software'])}: smartcity-eval {escape(__version__)}, Python "
+            f"{escape(platform.python_version())}, pandas {escape(pd.__version__)}</p>"
+            f"<p>{escape(t['weight'])}: {escape(json.dumps(dict(prof.weights)))} — {escape(prof.provenance)} "
+            f"({prof.year}, {escape(prof.category)})</p>" + params)
+    return _section(r, f"{t['appendix']} C — {t['provenance_title']}", body)
+
+
+def save_scores(r: RegionReport, output_dir: str | Path) -> Path | None:
+    """Write ``scores.json`` (the score card, rounded) into ``output_dir``; nothing when it is empty."""
+    if not output_dir:
+        return None
+    from .tables import write_atomic
+
+    data = r.card.to_dict()
+    data["rank_national"] = None if r.row is None or pd.isna(r.row["rank_national"]) else int(r.row["rank_national"])
+    data["rank_category"] = None if r.row is None or pd.isna(r.row["rank_category"]) else int(r.row["rank_category"])
+    data["previous_source"] = r.previous.source
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    path = Path(output_dir) / "scores.json"
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
