@@ -20,10 +20,12 @@ PANEL = [("A1", "Dr. Rina Kartika", "Universitas Andalas"), ("A2", "Ir. Budi San
 
 
 def make_filled(path: Path, *, year: int = 2023, stage: int = 2, category: str = "REGULER",
-                scores: tuple[int, ...] = (3, 2, 3, 4)) -> Path:
+                scores: tuple[int, ...] = (3, 2, 3, 4), region: str = "Kota Padang Panjang",
+                region_code: str = "13.74", province: str = "Sumatera Barat") -> Path:
     """A template filled by four assessors: every item gets ``scores`` (one per assessor)."""
-    write_template(path, year=year, stage=stage, category=category, region="Kota Padang Panjang",
-                   region_code="13.74", province="Sumatera Barat")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_template(path, year=year, stage=stage, category=category, region=region,
+                   region_code=region_code, province=province)
     wb = load_workbook(path)
     ws = wb["Asesor"]
     for r, (code, name, aff) in enumerate(PANEL, start=2):

@@ -74,6 +74,23 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_arg(p)
     p.set_defaults(func=cmd_national)
 
+    p = sub.add_parser("run", help="render reports: one notebook execution per region, in parallel")
+    p.add_argument("run_file", nargs="?", type=Path, help="a run file from params/ (YAML)")
+    p.add_argument("--year", type=int)
+    p.add_argument("--stage", type=int, choices=(1, 2))
+    p.add_argument("--region", action="append", dest="regions", metavar="SLUG", help="only this region (repeatable)")
+    p.add_argument("--data", type=Path, help="data folder (default: data/sample)")
+    p.add_argument("--output", type=Path, help="output folder (default: outputs)")
+    p.add_argument("--notebook", choices=("region_report", "overview"), default=None)
+    p.add_argument("--workers", type=int, help="parallel workers (default: one per core)")
+    p.add_argument("--lang", choices=LANGUAGES, default=None, help="report language (default: id)")
+    p.add_argument("--formats", help="comma-separated: ipynb,html,pdf (default: all three)")
+    p.add_argument("--previous", choices=("auto", "workbook", "published", "none"), default=None)
+    p.add_argument("--force", action="store_true", help="re-render regions whose inputs did not change")
+    p.add_argument("--scheduler", help="address of a Dask distributed scheduler (tcp://host:8786)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_run)
+
     for register in _EXTRA_COMMANDS:
         register(sub)
     return parser
@@ -198,6 +215,45 @@ def cmd_national(args: argparse.Namespace) -> int:
     print(f"{args.output} {t['written']} ({len(result)} baris)" if args.lang == "id"
           else f"{args.output} {t['written']} ({len(result)} rows)")
     return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .params import ParamsError, build_spec, load_run_file
+    from .runner import run, summary_table
+
+    try:
+        if args.run_file is not None:
+            spec = load_run_file(args.run_file)
+        else:
+            if args.year is None or args.stage is None:
+                return _fail("smartcity-eval run: give a run file, or --year and --stage")
+            spec = build_spec({"year": args.year, "stage": args.stage}, "command line", Path.cwd())
+        overrides = {"regions": args.regions, "data_dir": args.data and args.data.resolve(),
+                     "output_dir": args.output and args.output.resolve(), "workers": args.workers,
+                     "lang": args.lang, "previous": args.previous, "scheduler": args.scheduler,
+                     "notebook": args.notebook}
+        for key, value in overrides.items():
+            if value is not None:
+                setattr(spec, key, value)
+        if args.formats:
+            formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+            bad = [f for f in formats if f not in ("ipynb", "html", "pdf")]
+            if bad or not formats:
+                raise ParamsError("--formats", [f"unknown format(s) {bad}; expected ipynb, html, pdf"])
+            spec.formats = formats
+        spec.force = spec.force or args.force
+        if args.workers is not None and args.workers < 1:
+            raise ParamsError("--workers", ["expected a whole number >= 1"])
+    except ParamsError as exc:
+        return _fail(str(exc))
+    if spec.scheduler:
+        from .distributed import run_distributed
+
+        batch = run_distributed(spec, spec.scheduler, progress=not args.no_progress)
+    else:
+        batch = run(spec, progress=not args.no_progress)
+    print(summary_table(batch, spec.lang))
+    return batch.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

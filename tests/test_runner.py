@@ -1,0 +1,137 @@
+"""The batch runner and run files: real papermill executions on small workbooks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from openpyxl import load_workbook
+
+from smartcity_eval import params as params_mod
+from smartcity_eval import runner
+from smartcity_eval.cli import main
+from smartcity_eval.params import ParamsError, RunSpec, build_spec, load_run_file
+from test_validation import edit, make_filled
+
+REGIONS = {"kota-padang-panjang": ("Kota Padang Panjang", "13.74", "Sumatera Barat", (3, 2, 3, 4)),
+           "kota-payakumbuh": ("Kota Payakumbuh", "13.76", "Sumatera Barat", (2, 2, 3, 2)),
+           "kota-pariaman": ("Kota Pariaman", "13.77", "Sumatera Barat", (1, 2, 2, 2))}
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    root = tmp_path / "data"
+    for slug, (name, code, province, scores) in REGIONS.items():
+        make_filled(root / "2024" / "tahap-2" / f"{slug}.xlsx", year=2024, region=name, region_code=code,
+                    province=province, scores=scores)
+    path = root / "2024" / "tahap-2" / "kota-padang-panjang.xlsx"
+    edit(path, lambda wb: wb["Temuan"].append(["A1", "Kelemahan", "<script>alert('x')</script> belum ada SOP"]))
+    return root
+
+
+def spec(data_dir: Path, out: Path, **kw) -> RunSpec:
+    return RunSpec(year=2024, stage=2, data_dir=data_dir, output_dir=out, workers=2, **kw)
+
+
+def test_unknown_parameter_fails_before_any_kernel(tmp_path, monkeypatch, capsys):
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("a kernel was started"))
+    run_file = tmp_path / "bad.yaml"
+    run_file.write_text("year: 2023\nstage: 2\nregions: all\ncolour: merah\nlang: 3\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as exc:
+        load_run_file(run_file)
+    assert "unknown parameter 'colour'" in str(exc.value) and "parameter 'lang' is 3 (int); expected str" in str(exc.value)
+    assert main(["run", str(run_file)]) == 1
+    assert "colour" in capsys.readouterr().err
+
+
+def test_run_file_missing_and_runner_set_parameters():
+    with pytest.raises(ParamsError) as exc:
+        build_spec({"year": 2024, "region": "kab-malang", "formats": ["docx"]}, "x.yaml")
+    text = str(exc.value)
+    assert "missing parameter 'stage'" in text and "'region' is set by the runner" in text and "'formats'" in text
+
+
+def test_shipped_run_files_are_valid():
+    for path in Path(params_mod.ROOT, "params").glob("*.yaml"):
+        assert load_run_file(path).year in (2023, 2024)
+
+
+def test_batch_with_one_broken_workbook(data_dir, tmp_path):
+    broken = data_dir / "2024" / "tahap-2" / "kota-pariaman.xlsx"
+    edit(broken, lambda wb: wb["Skor"].cell(12, 7, 7))
+    out = tmp_path / "out"
+    batch = runner.run(spec(data_dir, out, formats=("ipynb", "html")), progress=False)
+    assert batch.exit_code == 1
+    status = {r.region: r.status for r in batch.results}
+    assert status == {"kota-padang-panjang": "ok", "kota-payakumbuh": "ok", "kota-pariaman": "invalid"}
+    summary = json.loads((out / "2024" / "tahap-2" / "run-summary.json").read_text(encoding="utf-8"))
+    bad = next(r for r in summary["regions"] if r["region"] == "kota-pariaman")
+    assert "Skor › baris 12, kolom G (A2)" in bad["error"] and "7" in bad["error"]
+    assert "kota-pariaman" in runner.summary_table(batch) and not (out / "2024" / "tahap-2" / "kota-pariaman").exists()
+
+    region = out / "2024" / "tahap-2" / "kota-padang-panjang"
+    html = (region / "report.html").read_text(encoding="utf-8")
+    assert "<li>&lt;script&gt;alert('x')&lt;/script&gt; belum ada SOP</li>" in html
+    assert "<script>alert" not in html
+    assert "rr.prepare" not in html and "import " not in html and "In&nbsp;[" not in html
+    manifest = json.loads((region / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok" and manifest["software_version"]
+    assert any(k.endswith("kota-padang-panjang.xlsx") and len(v) == 64 for k, v in manifest["inputs"].items())
+    scores = json.loads((region / "scores.json").read_text(encoding="utf-8"))
+    assert scores["nilai_final"] == 3.0 and scores["rank_national"] == 1
+
+    # unchanged inputs: skipped; --force renders again
+    again = runner.run(spec(data_dir, out, formats=("ipynb", "html")), progress=False)
+    assert {r.region: r.status for r in again.results}["kota-padang-panjang"] == "skipped"
+    forced = runner.run(spec(data_dir, out, formats=("ipynb", "html"), force=True, regions=["kota-payakumbuh"]),
+                        progress=False)
+    assert [r.status for r in forced.results] == ["ok"] and forced.exit_code == 0
+
+
+def test_notebook_error_leaves_no_half_written_report(data_dir, tmp_path, monkeypatch):
+    nb = nbformat.read(params_mod.notebook_path("region_report"), as_version=4)
+    nb.cells.insert(6, nbformat.v4.new_code_cell('if region == "kota-payakumbuh":\n    raise RuntimeError("boom")'))
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    nbformat.write(nb, nb_dir / "region_report.ipynb")
+    monkeypatch.setenv("SMARTCITY_EVAL_NOTEBOOKS", str(nb_dir))
+    out = tmp_path / "out"
+    batch = runner.run(spec(data_dir, out, formats=("html",), regions=["kota-payakumbuh", "kota-pariaman"]),
+                       progress=False)
+    status = {r.region: (r.status, r.error) for r in batch.results}
+    assert status["kota-payakumbuh"] == ("failed", "RuntimeError: boom")
+    assert status["kota-pariaman"][0] == "ok" and batch.exit_code == 1
+    folder = out / "2024" / "tahap-2"
+    assert not (folder / "kota-payakumbuh").exists()
+    assert (folder / "_errors" / "kota-payakumbuh.ipynb").exists()
+    assert [r["attempts"] for r in json.loads((folder / "run-summary.json").read_text())["regions"]
+            if r["region"] == "kota-payakumbuh"] == [1]  # an error in the notebook's code is not retried
+    assert not (folder / ".staging").exists()
+
+
+def test_dead_kernel_is_retried_once(tmp_path, monkeypatch):
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+
+    calls = []
+
+    def flaky(input_path, output_path, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise DeadKernelError("Kernel died")
+        nbformat.write(nbformat.v4.new_notebook(), output_path)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    task = {"region": "x", "staging": str(tmp_path / "s"), "notebook": "nb.ipynb", "parameters": {"lang": "id"},
+            "formats": ["ipynb"], "title": "x"}
+    result = runner.execute_task(task)
+    assert result["error"] == "" and result["attempts"] == 2 and len(calls) == 2
+
+
+def test_region_slug_cannot_escape_the_output_folder(data_dir, tmp_path):
+    batch = runner.run(spec(data_dir, tmp_path / "out", regions=["../../etc"], formats=("html",)), progress=False)
+    assert [r.status for r in batch.results] == ["invalid"] and "slug" in batch.results[0].error
