@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint browser scores sample-data notebooks lab clean help
+.PHONY: demo test lint browser scores reports sample-data notebooks lab clean help venv
 
 help:
 	@echo "make demo   - set up .venv (and Chromium) and render the sample reports into outputs/"
@@ -31,11 +31,24 @@ scores: $(STAMP)
 	  $(BIN)/smartcity-eval score "$$f" || exit 1; echo; \
 	done
 
-demo: $(STAMP) browser scores
+reports: $(STAMP) browser
+	$(BIN)/smartcity-eval run params/2023-tahap-2.yaml --no-progress
+	$(BIN)/smartcity-eval run params/2024-tahap-2.yaml --no-progress
+	$(BIN)/smartcity-eval run params/2024-tahap-1.yaml --no-progress
+	@echo; echo "Reports:"; find outputs -name 'report.pdf' -o -name 'report.html' | sort | sed 's/^/  /'
 
-test: $(STAMP)
+demo: $(STAMP) browser scores reports
+
+NBVAL := $(BIN)/pytest -q -p no:cacheprovider --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
+
+test: $(STAMP) browser
 	$(BIN)/ruff check lib tests scripts benchmarks
 	$(BIN)/pytest -q
+	$(NBVAL)
+
+# re-execute the committed notebooks with their default parameters (the outputs nbval compares against)
+notebooks: $(STAMP)
+	cd notebooks && for nb in *.ipynb; do ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
 
 sample-data: $(STAMP)
 	$(PY) scripts/make_sample_data.py

@@ -25,6 +25,8 @@ def test_pythons_round_would_get_these_wrong():
 def test_to_fraction_of_floats_uses_shortest_repr():
     assert to_fraction(2.8) == Fraction(14, 5)
     assert to_fraction("2,8") == Fraction(14, 5)
+    import numpy as np
+    assert to_fraction(np.float64(2.8)) == Fraction(14, 5) and to_fraction(np.int64(3)) == 3
     with pytest.raises(TypeError):
         to_fraction(True)
 

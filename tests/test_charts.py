@@ -1,0 +1,477 @@
+"""Structural tests of the report charts (no image comparison)."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from smartcity_eval import charts  # noqa: E402
+
+# Kab. Malang, published dimension scores 2023 and 2022 (Nilai Final 2.94)
+MALANG_2023 = pd.Series(
+    {"baseline": 3.60, "output": 2.29, "outcome": 3.41, "impact": 2.81, "quick_win": 3.13, "kolaborasi": 2.53}
+)
+MALANG_2022 = pd.Series({"baseline": 1.40, "output": 1.54, "outcome": 2.92, "impact": 2.56, "quick_win": 3.08})
+MEDIAN = pd.Series(
+    {"baseline": 3.2, "output": 2.1, "outcome": 2.6, "impact": 2.6, "quick_win": 2.4, "kolaborasi": 1.8}
+)
+
+
+def texts(fig: Figure) -> list[str]:
+    """Every non-empty text string drawn in the figure (annotations, labels, ticks, legend)."""
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def gid_texts(fig: Figure, gid: str) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_gid() == gid]
+
+
+def by_gid(fig: Figure, gid: str) -> list:
+    return [a for a in fig.findobj() if a.get_gid() == gid]
+
+
+def programme_table() -> pd.DataFrame:
+    table = pd.DataFrame(
+        {"planned": [12, 10, 123, 9, 7, 4], "done": [10, 9, 87, 9, 6, 4]},
+        index=["society", "branding", "governance", "living", "economy", "environment"],
+    )
+    table["percent"] = table["done"] / table["planned"] * 100
+    return table
+
+
+def uplift_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "item_id": ["O-03", "OUT-6", "QW-5", "I-51"],
+            "label": [
+                "Opini BPK atas laporan keuangan pemerintah daerah dalam dua tahun terakhir berturut-turut",
+                "Persentase anggaran smart city terhadap APBD",
+                "Peluang kemitraan",
+                "Keluhan warga ditanggapi sesuai standar pelayanan",
+            ],
+            "score": [1.0, 1.0, 2.4, 1.8],
+            "gain": [0.0121, 0.0571, 0.0100, 0.0044],
+        }
+    )
+
+
+def finals_table() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = [
+        {"region": f"Kota {i}", "category": "KPPN&IKN", "nilai_final": float(v)}
+        for i, v in enumerate(rng.uniform(1, 3.8, 30))
+    ]
+    rows += [
+        {"region": f"Kab. {i}", "category": "REGULER", "nilai_final": float(v)}
+        for i, v in enumerate(rng.uniform(1, 3.8, 40))
+    ]
+    rows.append({"region": "Kab. Malang", "category": "KPPN&IKN", "nilai_final": 2.9406})
+    return pd.DataFrame(rows)
+
+
+def heatmap_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kolaborasi": [2.53, np.nan, 3.33],
+            "baseline": [3.60, 2.64, 4.00],
+            "output": [2.29, 1.97, 3.89],
+            "outcome": [3.41, 2.46, 3.76],
+            "impact": [2.81, 1.36, 3.99],
+            "quick_win": [3.13, 1.83, 3.88],
+        },
+        index=["Kab. Malang", "Kab. Pelalawan", "Kota Surakarta"],
+    )
+
+
+def history_table(with_dimensions: bool = False) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "year": [2021, 2022, 2023, 2024, 2024],
+            "stage": [2, 2, 2, 1, 2],
+            "nilai_final": [2.3, 2.5035, 2.9406, 3.05, 3.12],
+        }
+    )
+    if with_dimensions:
+        table["baseline"] = [1.2, 1.4, 3.6, np.nan, 3.7]
+        table["impact"] = [2.0, 2.56, 2.81, np.nan, 2.9]
+    return table
+
+
+ALL_CHARTS = {
+    "radar": lambda lang: charts.radar(MALANG_2023, MALANG_2022, lang=lang),
+    "dimension_bars": lambda lang: charts.dimension_bars(MALANG_2023, MEDIAN, lang=lang),
+    "realisation_bars": lambda lang: charts.realisation_bars(programme_table(), lang=lang),
+    "uplift_bars": lambda lang: charts.uplift_bars(uplift_table(), lang=lang),
+    "distribution": lambda lang: charts.distribution(finals_table(), highlight="Kab. Malang", lang=lang),
+    "heatmap": lambda lang: charts.heatmap(heatmap_table(), lang=lang),
+    "trajectory": lambda lang: charts.trajectory(history_table(True), lang=lang),
+}
+
+
+# ---------------------------------------------------------------------------------------------- constants
+
+
+def test_domain_keys_and_labels():
+    assert charts.PILLARS == ("governance", "branding", "economy", "living", "society", "environment")
+    assert charts.DIMENSIONS == ("baseline", "output", "outcome", "impact", "quick_win", "kolaborasi")
+    assert list(charts.DIMENSION_LABELS["id"].values()) == [
+        "Baseline", "Output", "Outcome", "Impact", "Quick Wins", "Kolaborasi",
+    ]
+    assert charts.DIMENSION_LABELS["en"]["kolaborasi"] == "Collaboration"
+    assert charts.PILLAR_LABELS["id"]["governance"] == charts.PILLAR_LABELS["en"]["governance"] == (
+        "Smart Governance"
+    )
+    assert charts.ACTION_PLAN_LABELS["id"]["kebijakan_kelembagaan"] == "Kebijakan & kelembagaan"
+    assert charts.ACTION_PLAN_LABELS["en"]["sdm"] == "Human resources"
+    for mapping, keys in [
+        (charts.PILLAR_COLOURS, charts.PILLARS),
+        (charts.PILLAR_HATCHES, charts.PILLARS),
+        (charts.PILLAR_MARKERS, charts.PILLARS),
+        (charts.DIMENSION_COLOURS, charts.DIMENSIONS),
+        (charts.DIMENSION_MARKERS, charts.DIMENSIONS),
+        (charts.ACTION_PLAN_COLOURS, charts.ACTION_PLAN_CATEGORIES),
+    ]:
+        assert tuple(mapping) == keys
+    for lang in ("id", "en"):
+        assert tuple(charts.DIMENSION_LABELS[lang]) == charts.DIMENSIONS
+        assert tuple(charts.ACTION_PLAN_LABELS[lang]) == charts.ACTION_PLAN_CATEGORIES
+
+
+def test_keys_match_methodology_module():
+    methodology = pytest.importorskip("smartcity_eval.methodology")
+    if hasattr(methodology, "PILLAR_KEYS"):
+        assert methodology.PILLAR_KEYS == charts.PILLARS
+    if hasattr(methodology, "DIMENSION_KEYS"):
+        assert methodology.DIMENSION_KEYS == charts.DIMENSIONS
+
+
+@pytest.mark.parametrize("colours", [charts.PILLAR_COLOURS, charts.DIMENSION_COLOURS, charts.ACTION_PLAN_COLOURS])
+def test_colours_distinguishable_in_greyscale(colours):
+    lumas = [charts.greyscale_luma(c) for c in colours.values()]
+    for a, b in itertools.combinations(lumas, 2):
+        assert abs(a - b) > 0.1
+    assert len(set(colours.values())) == len(colours)
+
+
+def test_series_styles_differ_in_greyscale_and_linestyle():
+    cur, prev = charts.SERIES_STYLES["current"], charts.SERIES_STYLES["previous"]
+    assert abs(charts.greyscale_luma(cur["color"]) - charts.greyscale_luma(prev["color"])) > 0.2
+    assert cur["linestyle"] != prev["linestyle"] and cur["marker"] != prev["marker"]
+
+
+def test_greyscale_luma_extremes():
+    assert charts.greyscale_luma("black") == 0
+    assert charts.greyscale_luma("white") == pytest.approx(1)
+
+
+# ---------------------------------------------------------------------------------------------- every chart
+
+
+@pytest.mark.parametrize("name", ALL_CHARTS)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_returns_figure_without_pyplot(name, lang):
+    before = plt.get_fignums()
+    rc_before = dict(matplotlib.rcParams)
+    fig = ALL_CHARTS[name](lang)
+    assert isinstance(fig, Figure)
+    assert plt.get_fignums() == before
+    assert dict(matplotlib.rcParams) == rc_before  # style is a context, never leaks
+    width_cm = fig.get_size_inches()[0] * 2.54
+    assert 15 <= width_cm <= 17
+    fig.savefig(io.BytesIO(), format="png")  # renders
+
+
+@pytest.mark.parametrize("name", ALL_CHARTS)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_nothing_clipped_and_dejavu(name, lang):
+    fig = ALL_CHARTS[name](lang)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    # everything drawn (axes, tick labels, annotations, legends) lies inside the page
+    tight = fig.get_tightbbox(renderer)
+    width, height = fig.get_size_inches()
+    tol = 0.02
+    assert tight.x0 >= -tol and tight.y0 >= -tol, name
+    assert tight.x1 <= width + tol and tight.y1 <= height + tol, name
+    fonts = {t.get_fontname() for t in fig.findobj(Text) if t.get_text().strip()}
+    assert fonts == {"DejaVu Sans"}
+
+
+@pytest.mark.parametrize("name", ALL_CHARTS)
+def test_bad_language_rejected(name):
+    with pytest.raises(ValueError):
+        ALL_CHARTS[name]("fr")
+
+
+def test_batch_leaves_no_figures():
+    before = plt.get_fignums()
+    for _ in range(3):
+        for make in ALL_CHARTS.values():
+            make("id")
+    assert plt.get_fignums() == before
+
+
+# ---------------------------------------------------------------------------------------------- radar
+
+
+def test_radar_axes_in_order_with_labels():
+    fig = charts.radar(MALANG_2023, lang="id")
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "Baseline", "Output", "Outcome", "Impact", "Quick Wins", "Kolaborasi",
+    ]
+    assert ax.get_ylim() == (0, 4)
+    assert list(ax.get_yticks()) == [1, 2, 3, 4]
+    en = charts.radar(MALANG_2023, lang="en").axes[0]
+    assert en.get_xticklabels()[-1].get_text() == "Collaboration"
+
+
+def test_radar_order_is_canonical_whatever_the_input_order():
+    shuffled = MALANG_2023[["impact", "kolaborasi", "baseline", "quick_win", "output", "outcome"]]
+    ax = charts.radar(shuffled).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["Baseline", "Output", "Outcome"]
+    (line,) = by_gid(ax.figure, "current")
+    assert list(line.get_ydata()[:-1]) == list(MALANG_2023.values)
+
+
+def test_radar_five_dimensions_without_kolaborasi():
+    ax = charts.radar(MALANG_2022, lang="en").axes[0]
+    assert len(ax.get_xticklabels()) == 5
+    assert "Collaboration" not in [t.get_text() for t in ax.get_xticklabels()]
+
+
+def test_radar_this_year_vs_last_year():
+    fig = charts.radar(MALANG_2023, MALANG_2022, labels=("2023", "2022"))
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if ln.get_gid() in ("current", "previous")]
+    assert len(lines) == 2
+    current = next(ln for ln in lines if ln.get_gid() == "current")
+    previous = next(ln for ln in lines if ln.get_gid() == "previous")
+    assert current.get_linestyle() == "-"
+    assert previous.get_linestyle() == "--"
+    assert current.get_marker() != previous.get_marker()
+    # last year has no kolaborasi: a gap, not a zero
+    assert np.isnan(previous.get_ydata()[5])
+    legend_texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend_texts == ["2023", "2022"]
+
+
+def test_radar_value_labels_decimal_comma():
+    fig = charts.radar(MALANG_2023, MALANG_2022, lang="id")
+    current = gid_texts(fig, "value-current")
+    assert "3,60" in current and "2,29" in current and len(current) == 6
+    assert "1,40" in gid_texts(fig, "value-previous")
+    fig_en = charts.radar(MALANG_2023.replace(2.29, 2.94), lang="en")
+    assert "2.94" in gid_texts(fig_en, "value-current")
+    assert not any("," in t for t in gid_texts(fig_en, "value-current"))
+    fig_id = charts.radar(MALANG_2023.replace(2.29, 2.94), lang="id")
+    assert "2,94" in gid_texts(fig_id, "value-current")
+
+
+def test_radar_rejects_unknown_dimension():
+    with pytest.raises(ValueError, match="unknown dimension"):
+        charts.radar(pd.Series({"baseline": 1, "output": 2, "outcome": 3, "quick_wins": 2}))
+
+
+# ---------------------------------------------------------------------------------------------- dimension bars
+
+
+def test_dimension_bars_widths_and_medians():
+    fig = charts.dimension_bars(MALANG_2023, MEDIAN, lang="id")
+    ax = fig.axes[0]
+    bars = ax.patches
+    assert len(bars) == 6
+    assert [b.get_width() for b in bars] == pytest.approx(list(MALANG_2023.values))
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(charts.DIMENSION_LABELS["id"].values())
+    (median,) = by_gid(fig, "median")
+    assert list(median.get_xdata()) == pytest.approx(list(MEDIAN.values))
+    assert list(median.get_ydata()) == pytest.approx([b.get_y() + b.get_height() / 2 for b in bars])
+    labels = gid_texts(fig, "value-label")
+    assert "2,29" in labels and "3,60" in labels
+    assert ax.get_xlim()[0] == 0 and ax.get_xlim()[1] >= 4
+    assert "Median kategori" in texts(fig)
+
+
+def test_dimension_bars_english_and_without_median():
+    fig = charts.dimension_bars(MALANG_2022, lang="en")
+    assert by_gid(fig, "median") == []
+    assert "2.92" in gid_texts(fig, "value-label")
+    assert len(fig.axes[0].patches) == 5
+
+
+def test_dimension_bars_colours_per_dimension():
+    ax = charts.dimension_bars(MALANG_2023).axes[0]
+    expected = [matplotlib.colors.to_rgba(charts.DIMENSION_COLOURS[d]) for d in charts.DIMENSIONS]
+    assert [b.get_facecolor() for b in ax.patches] == expected
+
+
+# ---------------------------------------------------------------------------------------------- realisation
+
+
+def test_realisation_canonical_order_colours_and_counts():
+    fig = charts.realisation_bars(programme_table(), lang="id")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [charts.PILLAR_LABELS["id"][p] for p in charts.PILLARS]
+    bars = [p for p in ax.patches if p.get_gid() == "realisation" or isinstance(p, Rectangle)]
+    expected = [matplotlib.colors.to_rgba(charts.PILLAR_COLOURS[p]) for p in charts.PILLARS]
+    assert [b.get_facecolor() for b in bars] == expected
+    assert bars[0].get_width() == pytest.approx(87 / 123 * 100)
+    labels = gid_texts(fig, "count-label")
+    assert labels[0] == "87/123 (70,73%)"
+    assert any(t.startswith("9/10") for t in labels)
+    total = gid_texts(fig, "total-label")[0]
+    assert "125/165" in total and "75,76%" in total
+
+
+def test_realisation_english_decimal_point():
+    fig = charts.realisation_bars(programme_table(), lang="en")
+    assert gid_texts(fig, "count-label")[0] == "87/123 (70.73%)"
+
+
+def test_realisation_action_plan():
+    table = pd.DataFrame(
+        {"planned": [18, 28, 20], "done": [18, 26, 19]}, index=["aplikasi", "kebijakan_kelembagaan", "sdm"]
+    )
+    table["percent"] = table["done"] / table["planned"] * 100
+    ax = charts.realisation_bars(table, kind="action_plan", lang="en").axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Policy & institutions", "Human resources", "Applications"]
+    ax_id = charts.realisation_bars(table, kind="action_plan", lang="id").axes[0]
+    assert ax_id.get_yticklabels()[0].get_text() == "Kebijakan & kelembagaan"
+
+
+def test_realisation_rejects_bad_input():
+    with pytest.raises(ValueError):
+        charts.realisation_bars(programme_table(), kind="pillar")
+    with pytest.raises(ValueError):
+        charts.realisation_bars(programme_table(), kind="action_plan")  # pillar keys are not categories
+    with pytest.raises(ValueError):
+        charts.realisation_bars(programme_table().drop(columns="percent"))
+
+
+# ---------------------------------------------------------------------------------------------- uplift
+
+
+def test_uplift_sorted_and_labels_shortened():
+    fig = charts.uplift_bars(uplift_table(), lang="id")
+    ax = fig.axes[0]
+    widths = [b.get_width() for b in sorted(ax.patches, key=lambda b: b.get_y())]
+    ys = [b.get_y() for b in ax.patches]
+    assert ax.yaxis_inverted()  # first bar at the top
+    assert [b.get_width() for b in ax.patches] == sorted(widths, reverse=True)
+    assert ys == sorted(ys)
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks[0].startswith("OUT-6")
+    for tick in ticks:
+        assert len(tick.replace("\n", " ")) <= 62
+        assert tick.count("\n") <= 1
+    assert ticks[1].endswith("…")  # the long BPK question is truncated
+    labels = gid_texts(fig, "gain-label")
+    assert labels[0].startswith("+0,057") and "1,00" in labels[0]
+
+
+def test_uplift_empty_table():
+    empty = uplift_table().iloc[0:0]
+    assert isinstance(charts.uplift_bars(empty), Figure)
+
+
+# ---------------------------------------------------------------------------------------------- distribution
+
+
+def test_distribution_highlight_and_categories():
+    fig = charts.distribution(finals_table(), highlight="Kab. Malang", lang="id")
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks[0].startswith("REGULER") and ticks[1].startswith("KPPN&IKN")
+    assert "n = 31" in ticks[1]
+    (marker,) = by_gid(fig, "highlight")
+    assert marker.get_offsets()[0][0] == pytest.approx(2.9406)
+    assert marker.get_offsets()[0][1] == pytest.approx(1)  # KPPN&IKN row
+    assert gid_texts(fig, "highlight-label") == ["Kab. Malang: 2,94"]
+    assert ax.get_xlim()[0] <= 0 and ax.get_xlim()[1] >= 4
+    en = charts.distribution(finals_table(), highlight="Kab. Malang", lang="en")
+    assert gid_texts(en, "highlight-label") == ["Kab. Malang: 2.94"]
+
+
+def test_distribution_without_highlight_and_unknown_highlight():
+    fig = charts.distribution(finals_table())
+    assert by_gid(fig, "highlight") == []
+    with pytest.raises(ValueError, match="not found"):
+        charts.distribution(finals_table(), highlight="Kota Atlantis")
+
+
+# ---------------------------------------------------------------------------------------------- heatmap
+
+
+def test_heatmap_order_annotations_and_blank_nan():
+    fig = charts.heatmap(heatmap_table(), lang="id")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(charts.DIMENSION_LABELS["id"].values())
+    (image,) = ax.get_images()
+    data = image.get_array()
+    assert data.shape == (3, 6)
+    assert bool(data.mask[1, 5])
+    assert int(data.mask.sum()) == 1
+    cells = [t for t in fig.findobj(Text) if t.get_gid() == "cell-value"]
+    assert len(cells) == 17  # 18 cells, one NaN left blank
+    assert not any(t.get_position() == (5, 1) for t in cells)
+    assert {"3,60", "2,53", "1,36"} <= {t.get_text() for t in cells}
+    assert len(by_gid(fig, "nan-cell")) == 1
+    assert image.get_clim() == (0, 4)
+    assert image.cmap.name.startswith("cividis")
+
+
+def test_heatmap_large_table_not_annotated():
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame(rng.uniform(0, 4, (60, 5)), columns=list(charts.DIMENSIONS[:5]))
+    fig = charts.heatmap(table, lang="en")
+    assert [t for t in fig.findobj(Text) if t.get_gid() == "cell-value"] == []
+    assert fig.get_size_inches()[1] * 2.54 <= 25.5
+
+
+# ---------------------------------------------------------------------------------------------- trajectory
+
+
+def test_trajectory_stages():
+    fig = charts.trajectory(history_table(), lang="id")
+    (stage2,) = by_gid(fig, "stage2")
+    (stage1,) = by_gid(fig, "stage1")
+    assert stage2.get_linestyle() == "-"
+    assert matplotlib.colors.same_color(stage2.get_markerfacecolor(), stage2.get_color())
+    assert matplotlib.colors.same_color(stage1.get_markerfacecolor(), "white")  # hollow
+    assert list(stage2.get_ydata()) == pytest.approx([2.3, 2.5035, 2.9406, 3.12])
+    assert list(stage1.get_ydata()) == pytest.approx([3.05])
+    ax = fig.axes[0]
+    assert ax.get_ylim() == (0, 4)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2021", "2022", "2023", "2024"]
+    labels = gid_texts(fig, "value-label")
+    assert "2,94" in labels and "2,50" in labels and "3,05" in labels
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["Nilai Final – Tahap II", "Nilai Final – Tahap I"]
+
+
+def test_trajectory_with_dimensions_english():
+    fig = charts.trajectory(history_table(with_dimensions=True), lang="en")
+    assert len(by_gid(fig, "dim-baseline")) == 1 and len(by_gid(fig, "dim-impact")) == 1
+    assert "2.94" in gid_texts(fig, "value-label")
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[:2] == ["Nilai Final – Stage II", "Nilai Final – Stage I"]
+    assert "Baseline" in legend and "Impact" in legend
+
+
+def test_trajectory_requires_columns():
+    with pytest.raises(ValueError):
+        charts.trajectory(pd.DataFrame({"year": [2023], "nilai_final": [2.9]}))
