@@ -182,10 +182,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     prev_text = ("" if card.previous_final is None
                  else f"   ({t['previous']}: {format_number(card.previous_final, 2, lang)})")
     print(f"{t['improvement']:<22}{format_number(card.improvement, 2, lang, signed=True):>7}{prev_text}")
+    names = {p.key: p.name.removeprefix("Smart ") for p in m.pillars}
+    names.update({c.key: (c.name_en if lang == "en" else c.name_id) for c in m.action_plan_categories})
     for label, table in ((t["programmes"], card.programmes), (t["action_plan"], card.action_plan)):
         if table.at["overall", "planned"]:
             overall = table.loc["overall"]
-            parts = [f"{k} {format_percent(r.percent, 2, lang)}" for k, r in table.iterrows() if k != "overall"]
+            parts = [f"{names.get(k, k)} {format_percent(r.percent, 2, lang)}"
+                     for k, r in table.iterrows() if k != "overall"]
             print(f"{label}: {format_percent(overall.percent, 2, lang)} ({overall.done}/{overall.planned}) — "
                   + "; ".join(parts))
     return 0

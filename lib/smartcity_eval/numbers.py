@@ -45,7 +45,8 @@ def to_decimal(value: Number) -> Decimal:
 def round_half_up(value: Number, places: int = 2) -> Decimal:
     """Round half away from zero to ``places`` decimals: 3.475 -> 3.48, 2.405 -> 2.41, -0.125 -> -0.13."""
     exponent = Decimal(1).scaleb(-places)
-    return to_decimal(value).quantize(exponent, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    result = to_decimal(value).quantize(exponent, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    return abs(result) if result == 0 else result  # never "-0.00"
 
 
 def percent(done: int, planned: int, places: int = 2) -> Decimal | None:
