@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", help="comma-separated: ipynb,html,pdf (default: all three)")
     p.add_argument("--previous", choices=("auto", "workbook", "published", "none"), default=None)
     p.add_argument("--force", action="store_true", help="re-render regions whose inputs did not change")
+    p.add_argument("--category", choices=("all", "REGULER", "KPPN&IKN"), help="overview only: one category")
     p.add_argument("--scheduler", help="address of a Dask distributed scheduler (tcp://host:8786)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_run)
@@ -230,7 +231,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             if args.year is None or args.stage is None:
                 return _fail("smartcity-eval run: give a run file, or --year and --stage")
-            spec = build_spec({"year": args.year, "stage": args.stage}, "command line", Path.cwd())
+            spec = build_spec({"year": args.year, "stage": args.stage, "notebook": args.notebook or "region_report"},
+                              "command line", Path.cwd())
         overrides = {"regions": args.regions, "data_dir": args.data and args.data.resolve(),
                      "output_dir": args.output and args.output.resolve(), "workers": args.workers,
                      "lang": args.lang, "previous": args.previous, "scheduler": args.scheduler,
@@ -244,6 +246,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             if bad or not formats:
                 raise ParamsError("--formats", [f"unknown format(s) {bad}; expected ipynb, html, pdf"])
             spec.formats = formats
+        if args.category is not None:
+            if spec.notebook != "overview":
+                raise ParamsError("--category", ["only the overview notebook takes a category"])
+            spec.extra["category"] = args.category
         spec.force = spec.force or args.force
         if args.workers is not None and args.workers < 1:
             raise ParamsError("--workers", ["expected a whole number >= 1"])

@@ -218,6 +218,8 @@ def plan(spec: RunSpec) -> tuple[list[dict[str, Any]], list[RegionResult], Path]
     text = cohort.to_csv(index=False)
     if not cohort_csv.exists() or cohort_csv.read_text(encoding="utf-8") != text:
         write_atomic(cohort_csv, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    if spec.notebook == "overview":
+        return [_overview_task(spec, batch_dir, nb_path, nb_sha, cohort_csv, text)], results, batch_dir
     tasks = []
     for slug, (assessment, prev, path) in valid.items():
         final = _inside(batch_dir, slug)
@@ -249,6 +251,26 @@ def plan(spec: RunSpec) -> tuple[list[dict[str, Any]], list[RegionResult], Path]
                       "title": f"{p.region} — {p.year} {stage_name(p.stage, spec.lang)}", "header": header,
                       "inputs": inputs, "fingerprint": fingerprint, "errors_dir": str(batch_dir / "_errors")})
     return tasks, results, batch_dir
+
+
+def _overview_task(spec: RunSpec, batch_dir: Path, nb_path: Path, nb_sha: str, cohort_csv: Path,
+                   cohort_text: str) -> dict[str, Any]:
+    """The single task of an overview batch: ``outputs/<year>/tahap-<stage>/overview[-<category>]/``."""
+    from .i18n import stage_name
+
+    category = spec.extra.get("category", "all")
+    slug = "overview" if category == "all" else f"overview-{category.lower().replace('&', '-')}"
+    inputs = {"cohort.csv": hashlib.sha256(cohort_text.encode()).hexdigest()}
+    params = {**spec.notebook_parameters(), "cohort_file": str(cohort_csv)}
+    staging = _inside(batch_dir, ".staging", f"{slug}-{uuid.uuid4().hex[:8]}")
+    title = ("Ikhtisar Nasional" if spec.lang == "id" else "National overview") + \
+        f" · {spec.year} · {stage_name(spec.stage, spec.lang)}"
+    return {"region": slug, "name": title, "notebook": str(nb_path), "notebook_sha256": nb_sha,
+            "parameters": {**params, "output_dir": str(staging)}, "manifest_parameters": params,
+            "staging": str(staging), "final": str(_inside(batch_dir, slug)), "formats": list(spec.formats),
+            "title": title, "header": title, "inputs": inputs,
+            "fingerprint": _fingerprint(inputs, nb_sha, params, spec.formats),
+            "errors_dir": str(batch_dir / "_errors")}
 
 
 def finish_task(task: dict[str, Any], outcome: dict[str, Any], printer: _Printer, lang: str) -> RegionResult:
