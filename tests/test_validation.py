@@ -208,3 +208,16 @@ def test_all_problems_at_once_in_english(filled, capsys):
     assert main(["validate", str(filled), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "row 3, column F (A1): score out of range — value: 9; expected:" in out
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    from smartcity_eval.workbook import write_assessment
+
+    good = validate(make_filled(tmp_path / "kota-padang-panjang.xlsx")).assessment
+    good.findings.loc[0, "text"] = '=HYPERLINK("http://x")'
+    good.programmes.loc[0, "name"] = "=1+1"
+    path = write_assessment(good, tmp_path / "out" / "kota-padang-panjang.xlsx")
+    wb = load_workbook(path)
+    assert wb["Temuan"]["C2"].data_type == "s" and wb["Program"]["C2"].value == "=1+1"
+    again = validate(path)
+    assert again.ok and again.assessment.findings.loc[0, "text"] == '=HYPERLINK("http://x")'

@@ -97,7 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_EXTRA_COMMANDS: list[Any] = []
+def _more_commands(sub: Any) -> None:
+    """Subcommands defined beside their modules."""
+    from .export import add_parser as add_export
+    from .store import add_parser as add_ingest
+    from .synth import add_parser as add_synth
+
+    add_ingest(sub)
+    add_export(sub)
+    add_synth(sub)
+
+
+_EXTRA_COMMANDS: list[Any] = [_more_commands]
 
 
 def _fail(message: str) -> int:

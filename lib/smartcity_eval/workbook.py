@@ -311,6 +311,11 @@ def build_workbook(methodology: mth.Methodology, *, region: str = "", region_cod
     end = max(rows, n_find) + 1
     _list_validation(ws, codes, f"A2:A{end}", "Kode asesor A1–A5")
     _list_validation(ws, KIND_LABELS.values(), f"B2:B{end}", "Kekuatan, Kelemahan atau Rekomendasi")
+    for sheet in wb.worksheets:  # text from a workbook is never a formula (e.g. a programme named "=1+1")
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     wb.active = 1
     return wb
 

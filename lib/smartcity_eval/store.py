@@ -1,0 +1,813 @@
+"""The embedded evaluation store (DuckDB): every assessment workbook and published national table, queryable.
+
+``smartcity-eval ingest [DATA_DIR] [--db FILE]`` loads ``DATA_DIR/**/*.xlsx`` (checked with
+:func:`smartcity_eval.validation.validate`, scored with :func:`smartcity_eval.scoring.score_assessment`) and
+``DATA_DIR/published/national-<year>-tahap-<stage>.csv`` (read with
+:func:`smartcity_eval.national.read_published`). Loading is incremental: a file whose content (sha256) is
+already loaded is skipped, a changed file replaces its rows in one transaction, a broken file is reported and
+changes nothing. The query helpers (:func:`region_history`, :func:`cohort_table`,
+:func:`dimension_across_regions`, :func:`findings`) return pandas DataFrames. Tables and columns:
+``docs/store.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import methodology as mth
+from .assessment import Assessment, slugify
+from .i18n import DEFAULT_LANG, LANGUAGES
+from .methodology import DIMENSION_KEYS
+from .national import TableError, read_published
+from .numbers import round_half_up
+from .scoring import is_participant, rank, score_assessment
+from .validation import Problem, validate
+
+DEFAULT_DATA_DIR = Path("data/sample")
+DEFAULT_DB = Path("outputs/smartcity.duckdb")
+SCHEMA_VERSION = "1"
+PUBLISHED_NAME = re.compile(r"^national-(?P<year>\d{4})-tahap-(?P<stage>[12])\.csv$")
+WORKBOOK, PUBLISHED = "workbook", "published"
+
+#: table -> [(column, SQL type)], in order; the single source of the DDL and of the bulk inserts
+COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "meta": [("key", "VARCHAR"), ("value", "VARCHAR")],
+    "files": [("path", "VARCHAR"), ("sha256", "VARCHAR"), ("kind", "VARCHAR"), ("loaded_at", "TIMESTAMP"),
+              ("status", "VARCHAR"), ("message", "VARCHAR")],
+    "regions": [("region_code", "VARCHAR"), ("region", "VARCHAR"), ("slug", "VARCHAR"), ("province", "VARCHAR")],
+    "evaluations": [("evaluation_id", "VARCHAR"), ("region_slug", "VARCHAR"), ("region_code", "VARCHAR"),
+                    ("year", "INTEGER"), ("stage", "INTEGER"), ("category", "VARCHAR"), ("cohort", "VARCHAR"),
+                    ("source", "VARCHAR"), ("source_file", "VARCHAR"), ("sha256", "VARCHAR")],
+    "assessors": [("evaluation_id", "VARCHAR"), ("code", "VARCHAR"), ("name", "VARCHAR"),
+                  ("affiliation", "VARCHAR")],
+    "item_scores": [("evaluation_id", "VARCHAR"), ("item_id", "VARCHAR"), ("dimension", "VARCHAR"),
+                    ("assessor", "VARCHAR"), ("score", "INTEGER")],
+    "item_values": [("evaluation_id", "VARCHAR"), ("item_id", "VARCHAR"), ("dimension", "VARCHAR"),
+                    ("value", "DOUBLE")],
+    "dimension_scores": [("evaluation_id", "VARCHAR"), ("dimension", "VARCHAR"), ("score", "DOUBLE"),
+                         ("score_rounded", "DECIMAL(4,2)")],
+    "finals": [("evaluation_id", "VARCHAR"), ("nilai_final", "DOUBLE"), ("nilai_final_rounded", "DECIMAL(4,2)"),
+               ("previous_final", "DOUBLE"), ("improvement", "DECIMAL(4,2)"), ("participant", "BOOLEAN"),
+               ("from_rounded_inputs", "BOOLEAN"), ("nilai_final_exact", "VARCHAR"),
+               ("previous_source", "VARCHAR")],
+    "programmes": [("evaluation_id", "VARCHAR"), ("pillar", "VARCHAR"), ("sub_dimension", "VARCHAR"),
+                   ("name", "VARCHAR"), ("agency", "VARCHAR"), ("quick_win", "BOOLEAN"), ("status", "VARCHAR"),
+                   ("seq", "INTEGER")],
+    "action_plan": [("evaluation_id", "VARCHAR"), ("category", "VARCHAR"), ("activity", "VARCHAR"),
+                    ("planned", "INTEGER"), ("done", "INTEGER"), ("seq", "INTEGER")],
+    "findings": [("evaluation_id", "VARCHAR"), ("assessor", "VARCHAR"), ("kind", "VARCHAR"), ("text", "VARCHAR"),
+                 ("seq", "INTEGER")],
+}
+CONSTRAINTS = {
+    "meta": "PRIMARY KEY (key)",
+    "files": "PRIMARY KEY (path), CHECK (kind IN ('workbook', 'published'))",
+    "regions": "PRIMARY KEY (slug)",
+    "evaluations": "PRIMARY KEY (evaluation_id), CHECK (source IN ('workbook', 'published'))",
+    "finals": "PRIMARY KEY (evaluation_id)",
+    "item_scores": "CHECK (score BETWEEN 0 AND 4)",
+}
+#: tables whose rows belong to one evaluation (deleted with it)
+EVALUATION_TABLES = ("assessors", "item_scores", "item_values", "dimension_scores", "finals", "programmes",
+                     "action_plan", "findings")
+#: every table, in dump order
+TABLES = ("files", "regions", "evaluations", *EVALUATION_TABLES)
+
+VIEWS = {
+    # one row per evaluation (both sources), dimension scores side by side (rounded), with `preferred` true
+    # on the row the API uses for a region x year x stage: the workbook when there is one, else the published row
+    "scorecards": """
+WITH dims AS (
+  SELECT evaluation_id,
+         max(score_rounded) FILTER (WHERE dimension = 'baseline') AS baseline,
+         max(score_rounded) FILTER (WHERE dimension = 'output') AS output,
+         max(score_rounded) FILTER (WHERE dimension = 'outcome') AS outcome,
+         max(score_rounded) FILTER (WHERE dimension = 'impact') AS impact,
+         max(score_rounded) FILTER (WHERE dimension = 'quick_win') AS quick_win,
+         max(score_rounded) FILTER (WHERE dimension = 'kolaborasi') AS kolaborasi
+  FROM dimension_scores GROUP BY evaluation_id
+), ranked AS (
+  SELECT e.*, row_number() OVER (PARTITION BY region_slug, year, stage
+                                 ORDER BY CASE source WHEN 'workbook' THEN 0 ELSE 1 END, evaluation_id) = 1
+              AS preferred
+  FROM evaluations e
+)
+SELECT r.evaluation_id, r.region_slug, g.region, g.province, r.region_code, r.year, r.stage, r.category,
+       r.cohort, r.source, r.preferred, d.baseline, d.output, d.outcome, d.impact, d.quick_win, d.kolaborasi,
+       f.nilai_final AS nilai_final_unrounded, f.nilai_final_rounded AS nilai_final, f.improvement,
+       f.participant, f.from_rounded_inputs, r.source_file
+FROM ranked r
+JOIN finals f USING (evaluation_id)
+LEFT JOIN dims d USING (evaluation_id)
+LEFT JOIN regions g ON g.slug = r.region_slug""",
+}
+
+TEXT = {
+    "id": {"loaded": "dimuat", "replaced": "diganti", "skipped": "dilewati", "error": "GALAT",
+           "missing": "hilang", "pruned": "dihapus",
+           "evaluations": "evaluasi", "warnings": "peringatan", "unchanged": "tidak berubah",
+           "moved_from": "menggantikan berkas yang sudah tidak ada {path}",
+           "copy_of": "salinan identik dari {path}; tidak dimuat dua kali",
+           "missing_note": "berkas tidak ditemukan lagi; datanya tetap di basis data (hapus dengan --prune)",
+           "pruned_note": "berkas tidak ditemukan lagi; datanya dihapus dari basis data",
+           "bad_name": "nama berkas tabel nasional harus national-<tahun>-tahap-<1|2>.csv",
+           "duplicate_region": "daerah {region} muncul lebih dari sekali di tabel ini",
+           "duplicate_evaluation": "evaluasi {evaluation} sudah dimuat dari berkas lain yang masih ada: {path}",
+           "bad_region": "nama daerah {region!r} tidak dapat dijadikan slug",
+           "failed": "gagal dimuat: {detail}",
+           "summary": "Ringkasan: {loaded} dimuat, {replaced} diganti, {skipped} dilewati, {error} bermasalah, "
+                      "{missing} hilang, {pruned} dihapus — {db}",
+           "not_a_dir": "folder data tidak ditemukan: {path}",
+           "locked": "basis data {db} sedang dipakai proses lain (mis. notebook); tutup koneksinya lalu ulangi. "
+                     "({detail})",
+           "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu",
+           "version": "basis data {db} memakai skema versi {found}, bukan {expected}; hapus berkasnya lalu "
+                      "jalankan `smartcity-eval ingest` lagi"},
+    "en": {"loaded": "loaded", "replaced": "replaced", "skipped": "skipped", "error": "ERROR",
+           "missing": "missing", "pruned": "pruned",
+           "evaluations": "evaluations", "warnings": "warnings", "unchanged": "unchanged",
+           "moved_from": "takes over from the vanished file {path}",
+           "copy_of": "identical copy of {path}; not loaded twice",
+           "missing_note": "file no longer found; its rows stay in the store (remove them with --prune)",
+           "pruned_note": "file no longer found; its rows were removed from the store",
+           "bad_name": "a national table's file name must be national-<year>-tahap-<1|2>.csv",
+           "duplicate_region": "region {region} appears more than once in this table",
+           "duplicate_evaluation": "evaluation {evaluation} is already loaded from another file that still "
+                                   "exists: {path}",
+           "bad_region": "region name {region!r} cannot be turned into a slug",
+           "failed": "could not be loaded: {detail}",
+           "summary": "Summary: {loaded} loaded, {replaced} replaced, {skipped} skipped, {error} with errors, "
+                      "{missing} missing, {pruned} pruned — {db}",
+           "not_a_dir": "data folder not found: {path}",
+           "locked": "the database {db} is in use by another process (e.g. a notebook); close that connection and "
+                     "try again. ({detail})",
+           "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first",
+           "version": "the database {db} has schema version {found}, not {expected}; delete the file and run "
+                      "`smartcity-eval ingest` again"},
+}
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened (missing, locked, or of another schema version)."""
+
+
+# --------------------------------------------------------------------------- connection and schema
+
+
+def _ddl() -> list[str]:
+    statements = []
+    for table, cols in COLUMNS.items():
+        body = ", ".join(f"{c} {t}" for c, t in cols)
+        if table in CONSTRAINTS:
+            body += ", " + CONSTRAINTS[table]
+        statements.append(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+    statements += [f"CREATE OR REPLACE VIEW {name} AS {sql}" for name, sql in VIEWS.items()]
+    return statements
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection, db: str) -> None:
+    has_meta = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()
+    if has_meta and has_meta[0]:
+        _check_version(con, db)
+        return
+    con.begin()
+    try:
+        for statement in _ddl():
+            con.execute(statement)
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, db: str) -> None:
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    found = row[0] if row else None
+    if found != SCHEMA_VERSION:
+        raise StoreError(TEXT["en"]["version"].format(db=db, found=found, expected=SCHEMA_VERSION))
+
+
+def connect(db: Path | str | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the store (default ``outputs/smartcity.duckdb``).
+
+    Read-only (the default, for analysis) needs an existing store, and several processes may read at once;
+    ``read_only=False`` creates the file and its tables when missing (one writer at a time).
+    """
+    path = DEFAULT_DB if db is None else Path(db)
+    name = str(path)
+    if read_only:
+        if name != ":memory:" and not path.exists():
+            raise StoreError(TEXT["en"]["no_store"].format(db=name))
+        con = duckdb.connect(name, read_only=True)
+        try:
+            _check_version(con, name)
+        except BaseException:
+            con.close()
+            raise
+        return con
+    if name != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(name)
+    try:
+        _ensure_schema(con, name)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def dump(con: duckdb.DuckDBPyConnection, tables: Iterable[str] = TABLES) -> dict[str, pd.DataFrame]:
+    """Every row of ``tables``, sorted on all columns (for comparing two states of the store)."""
+    out = {}
+    for table in tables:
+        cols = [c for c, _ in COLUMNS[table]]
+        order = ", ".join(f"{c} NULLS FIRST" for c in cols)
+        out[table] = con.execute(f"SELECT * FROM {table} ORDER BY {order}").df()  # noqa: S608 - constant names
+    return out
+
+
+# --------------------------------------------------------------------------- turning files into rows
+
+
+def evaluation_id(region_slug: str, year: int, stage: int, source: str) -> str:
+    """``kab-malang/2023/tahap-2/workbook``: one id per region x year x stage x source."""
+    return f"{region_slug}/{int(year)}/tahap-{int(stage)}/{source}"
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    cols = [c for c, _ in COLUMNS[table]]
+    return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in cols}, columns=cols)
+
+
+def _decimal_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class Batch:
+    """The rows one file contributes: ``regions`` rows to upsert and a frame per table."""
+
+    kind: str
+    regions: list[dict[str, Any]] = field(default_factory=list)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def evaluation_ids(self) -> list[str]:
+        ev = self.frames.get("evaluations")
+        return [] if ev is None else [str(v) for v in ev["evaluation_id"]]
+
+
+def workbook_batch(assessment: Assessment, source_file: str, sha256: str) -> Batch:
+    """Rows of one validated assessment, scored with its year's methodology (improvement comes later)."""
+    p = assessment.profile
+    methodology = mth.get(p.year)
+    card = score_assessment(assessment, methodology)
+    bank = methodology.question_bank(p.category)
+    dims_of = bank["dimension"].to_dict()
+    eid = evaluation_id(p.slug, p.year, p.stage, WORKBOOK)
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in ("evaluations", *EVALUATION_TABLES)}
+    rows["evaluations"].append({"evaluation_id": eid, "region_slug": p.slug, "region_code": p.region_code,
+                                "year": p.year, "stage": p.stage, "category": p.category, "cohort": p.cohort,
+                                "source": WORKBOOK, "source_file": source_file, "sha256": sha256})
+    for code, a in assessment.assessors.iterrows():
+        rows["assessors"].append({"evaluation_id": eid, "code": str(code), "name": a["name"],
+                                  "affiliation": a["affiliation"]})
+    for item_id, scores in assessment.scores.iterrows():
+        for assessor, score in scores.items():
+            if not pd.isna(score):
+                rows["item_scores"].append({"evaluation_id": eid, "item_id": str(item_id),
+                                            "dimension": dims_of.get(item_id), "assessor": str(assessor),
+                                            "score": int(score)})
+    for item_id, value in card.items.items():
+        rows["item_values"].append({"evaluation_id": eid, "item_id": str(item_id),
+                                    "dimension": dims_of.get(item_id), "value": float(value)})
+    for dim, score in card.dimensions.items():
+        rows["dimension_scores"].append({"evaluation_id": eid, "dimension": dim, "score": float(score),
+                                         "score_rounded": str(round_half_up(score))})
+    rows["finals"].append({"evaluation_id": eid, "nilai_final": float(card.nilai_final),
+                           "nilai_final_rounded": str(card.nilai_final_rounded), "previous_final": None,
+                           "improvement": None, "participant": is_participant(card.dimensions),
+                           "from_rounded_inputs": False, "nilai_final_exact": str(card.nilai_final),
+                           "previous_source": None})
+    for seq, prog in enumerate(assessment.programmes.to_dict("records"), start=1):
+        rows["programmes"].append({"evaluation_id": eid, **prog, "quick_win": bool(prog["quick_win"]), "seq": seq})
+    for seq, act in enumerate(assessment.action_plan.to_dict("records"), start=1):
+        rows["action_plan"].append({"evaluation_id": eid, **act, "planned": int(act["planned"]),
+                                    "done": int(act["done"]), "seq": seq})
+    for seq, finding in enumerate(assessment.findings.to_dict("records"), start=1):
+        rows["findings"].append({"evaluation_id": eid, **finding, "seq": seq})
+    region = {"region_code": p.region_code, "region": p.region, "slug": p.slug, "province": p.province}
+    return Batch(WORKBOOK, [region], {t: _frame(t, r) for t, r in rows.items()})
+
+
+class PublishedError(ValueError):
+    """A published table cannot be loaded for a reason other than a bad cell: (TEXT key, params)."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key, self.params = key, params
+        super().__init__(TEXT["en"][key].format(**params))
+
+
+def published_batch(path: Path, source_file: str, sha256: str) -> Batch:
+    """Rows of one published national table; year and stage come from the file name.
+
+    Raises :class:`~smartcity_eval.national.TableError` (bad cells) or :class:`PublishedError`.
+    """
+    match = PUBLISHED_NAME.match(path.name)
+    if not match:
+        raise PublishedError("bad_name")
+    year, stage = int(match["year"]), int(match["stage"])
+    table = read_published(path)
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in ("evaluations", "dimension_scores", "finals")}
+    regions: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for rec in table.to_dict("records"):
+        try:
+            slug = slugify(rec["region"])
+        except ValueError:
+            raise PublishedError("bad_region", region=rec["region"]) from None
+        if slug in seen:
+            raise PublishedError("duplicate_region", region=rec["region"])
+        seen.add(slug)
+        eid = evaluation_id(slug, year, stage, PUBLISHED)
+        regions.append({"region_code": None, "region": rec["region"], "slug": slug, "province": None})
+        rows["evaluations"].append({"evaluation_id": eid, "region_slug": slug, "region_code": None, "year": year,
+                                    "stage": stage, "category": rec["category"], "cohort": None,
+                                    "source": PUBLISHED, "source_file": source_file, "sha256": sha256})
+        dims = {k: rec[k] for k in DIMENSION_KEYS if rec.get(k) is not None and not pd.isna(rec[k])}
+        for dim, value in dims.items():
+            rows["dimension_scores"].append({"evaluation_id": eid, "dimension": dim, "score": float(value),
+                                             "score_rounded": _decimal_text(round_half_up(value))})
+        final = rec["nilai_final"] if rec.get("nilai_final") is not None and not pd.isna(rec["nilai_final"]) \
+            else None
+        improvement = rec["improvement"] if rec.get("improvement") is not None and not pd.isna(rec["improvement"]) \
+            else None
+        participant = is_participant(dims) if dims else bool(final)
+        rows["finals"].append({
+            "evaluation_id": eid, "nilai_final": None if final is None else float(final),
+            "nilai_final_rounded": None if final is None else str(round_half_up(final)), "previous_final": None,
+            "improvement": None if improvement is None or not participant else str(round_half_up(improvement)),
+            "participant": participant, "from_rounded_inputs": True,
+            "nilai_final_exact": None if final is None else str(final), "previous_source": None})
+    return Batch(PUBLISHED, regions, {t: _frame(t, r) for t, r in rows.items()})
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@dataclass
+class FileOutcome:
+    """What ingest did with one file (``action``: loaded, replaced, skipped, error, missing, pruned)."""
+
+    path: str
+    display: str
+    kind: str
+    action: str
+    evaluations: int = 0
+    warnings: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def format(self, lang: str = DEFAULT_LANG) -> str:
+        """One line, then the problems and notes indented."""
+        t = TEXT[lang]
+        detail = []
+        if self.action in ("loaded", "replaced"):
+            detail.append(f"{self.evaluations} {t['evaluations']}")
+            if self.warnings:
+                detail.append(f"{self.warnings} {t['warnings']}")
+        elif self.action == "skipped":
+            detail.append(t["unchanged"])
+        line = f"[{t[self.action]}] {self.display}" + (f" ({', '.join(detail)})" if detail else "")
+        lines = [line]
+        lines += ["    " + p.format(lang) for p in self.problems]
+        lines += ["    " + t[key].format(**params) for key, params in self.notes]
+        return "\n".join(lines)
+
+
+@dataclass
+class IngestReport:
+    """Every file's outcome, plus how many improvements the final pass changed."""
+
+    db: str
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    improvements_updated: int = 0
+
+    def count(self, action: str) -> int:
+        return sum(o.action == action for o in self.outcomes)
+
+    @property
+    def ok(self) -> bool:
+        return not self.count("error")
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def format(self, lang: str = DEFAULT_LANG) -> str:
+        """Every outcome, then the summary line."""
+        counts = {a: self.count(a) for a in ("loaded", "replaced", "skipped", "error", "missing", "pruned")}
+        lines = [o.format(lang) for o in self.outcomes]
+        lines.append(TEXT[lang]["summary"].format(db=self.db, **counts))
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    key: str  # absolute POSIX path, as stored in files.path and evaluations.source_file
+    display: str
+    kind: str
+
+
+def scan(data_dir: Path) -> list[SourceFile]:
+    """Workbooks (``**/*.xlsx``) and published tables (``published/*.csv``) under ``data_dir``, sorted.
+
+    Hidden files and folders (``.name``) and Excel lock files (``~$name.xlsx``) are left out.
+    """
+    data_dir = Path(data_dir)
+    found: list[SourceFile] = []
+
+    def add(path: Path, kind: str) -> None:
+        rel = path.relative_to(data_dir)
+        if any(part.startswith((".", "~$")) for part in rel.parts) or not path.is_file():
+            return
+        found.append(SourceFile(path, path.resolve().as_posix(), rel.as_posix(), kind))
+
+    for path in sorted(data_dir.rglob("*.xlsx")):
+        add(path, WORKBOOK)
+    for path in sorted((data_dir / "published").glob("*.csv")):
+        add(path, PUBLISHED)
+    return found
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    cols = COLUMNS[table]
+    select = ", ".join(f"CAST({c} AS {t})" for c, t in cols)
+    name = f"_batch_{table}"
+    con.register(name, frame)
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(c for c, _ in cols)}) SELECT {select} FROM {name}")  # noqa: S608
+    finally:
+        _unregister(con, name)
+
+
+def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a registered frame; in an aborted transaction that fails, and the caller's error matters more."""
+    with contextlib.suppress(duckdb.Error):
+        con.unregister(name)
+
+
+def _delete_file_rows(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+    for table in EVALUATION_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE evaluation_id IN "  # noqa: S608 - constant table names
+                    "(SELECT evaluation_id FROM evaluations WHERE source_file = ?)", [source_file])
+    con.execute("DELETE FROM evaluations WHERE source_file = ?", [source_file])
+
+
+def _upsert_regions(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    if not batch.regions:
+        return
+    frame = _frame("regions", batch.regions)
+    name = "_batch_regions"
+    con.register(name, frame)
+    try:
+        if batch.kind == WORKBOOK:  # a workbook's profile is authoritative
+            action = ("DO UPDATE SET region_code = excluded.region_code, region = excluded.region, "
+                      "province = excluded.province")
+        else:  # a published table only names the region
+            action = "DO NOTHING"
+        con.execute("INSERT INTO regions SELECT CAST(region_code AS VARCHAR), CAST(region AS VARCHAR), "  # noqa: S608
+                    f"CAST(slug AS VARCHAR), CAST(province AS VARCHAR) FROM {name} ON CONFLICT (slug) {action}")
+    finally:
+        _unregister(con, name)
+
+
+def _build(src: SourceFile, sha: str, outcome: FileOutcome) -> Batch | None:
+    """The file's rows, or None with the problems recorded in ``outcome``."""
+    if src.kind == WORKBOOK:
+        result = validate(src.path)
+        if not result.ok or result.assessment is None:
+            outcome.problems = result.problems
+            return None
+        outcome.warnings = len(result.warnings)
+        return workbook_batch(result.assessment, src.key, sha)
+    try:
+        return published_batch(src.path, src.key, sha)
+    except TableError as exc:
+        outcome.problems = exc.problems
+    except PublishedError as exc:
+        outcome.notes.append((exc.key, exc.params))
+    return None
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str | None) -> FileOutcome:
+    outcome = FileOutcome(src.key, src.display, src.kind, "error")
+    try:
+        sha = file_sha256(src.path)
+    except OSError as exc:
+        outcome.notes.append(("failed", {"detail": str(exc)}))
+        return outcome
+    if known_sha == sha:
+        outcome.action = "skipped"
+        return outcome
+    if src.kind == WORKBOOK:  # an identical copy of a loaded workbook that still exists adds nothing
+        twins = con.execute("SELECT path FROM files WHERE sha256 = ? AND kind = 'workbook' AND path <> ? "
+                            "ORDER BY path", [sha, src.key]).fetchall()
+        original = next((path for (path,) in twins if Path(path).exists()), None)
+        if original is not None:
+            outcome.action = "skipped"
+            outcome.notes.append(("copy_of", {"path": original}))
+            return outcome
+    try:
+        batch = _build(src, sha, outcome)
+    except (ValueError, KeyError, OSError) as exc:  # anything the checks did not foresee: report, change nothing
+        outcome.notes.append(("failed", {"detail": f"{exc.__class__.__name__}: {exc}"}))
+        return outcome
+    if batch is None:
+        return outcome
+    ids = batch.evaluation_ids
+    owners = con.execute("SELECT DISTINCT evaluation_id, source_file FROM evaluations "
+                         "WHERE source_file <> ? AND list_contains(?, evaluation_id) ORDER BY ALL",
+                         [src.key, ids]).fetchall()
+    live = [(eid, owner) for eid, owner in owners if Path(owner).exists()]
+    if live:
+        outcome.notes += [("duplicate_evaluation", {"evaluation": eid, "path": owner}) for eid, owner in live]
+        return outcome
+    vanished = sorted({owner for _, owner in owners})
+    con.begin()
+    try:
+        for owner in (src.key, *vanished):
+            _delete_file_rows(con, owner)
+        for owner in vanished:
+            con.execute("DELETE FROM files WHERE path = ?", [owner])
+        _upsert_regions(con, batch)
+        for table in ("evaluations", *EVALUATION_TABLES):
+            if table in batch.frames:
+                _insert(con, table, batch.frames[table])
+        status = "warnings" if outcome.warnings else "ok"
+        message = None
+        if outcome.warnings:
+            message = f"{outcome.warnings} peringatan validasi / validation warnings"
+        con.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                    [src.key, sha, src.kind, datetime.now(UTC).replace(tzinfo=None), status, message])
+        con.commit()
+    except duckdb.Error as exc:  # e.g. a value out of a column's range: report the file, keep the store as it was
+        con.rollback()
+        outcome.notes.append(("failed", {"detail": f"{exc.__class__.__name__}: {exc}"}))
+        return outcome
+    except BaseException:
+        con.rollback()
+        raise
+    outcome.action = "loaded" if known_sha is None else "replaced"
+    outcome.evaluations = len(ids)
+    outcome.notes += [("moved_from", {"path": owner}) for owner in vanished]
+    return outcome
+
+
+def _exact(text: str | None) -> Fraction | None:
+    """``finals.nilai_final_exact`` (``"2.94"`` or ``"30881/10500"``) as a Fraction."""
+    return None if text is None else Fraction(text)
+
+
+def update_improvements(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute every workbook evaluation's improvement; returns the number of rows changed.
+
+    Last year's Nilai Final is the same region's Tahap II workbook evaluation of the previous year (exact),
+    else its published final (2 decimals); a non-participant (this year or last) has no improvement.
+    Published rows keep the improvement as published. Runs after loading, so load order does not matter.
+    """
+    rows = con.execute("""
+        SELECT e.evaluation_id, e.region_slug, e.year, e.stage, e.source, f.nilai_final_exact, f.participant,
+               f.previous_final, f.improvement, f.previous_source
+        FROM evaluations e JOIN finals f USING (evaluation_id)""").fetchall()
+    finals: dict[tuple[str, int, int, str], tuple[str | None, bool]] = {
+        (slug, year, stage, source): (exact, bool(part)) for _, slug, year, stage, source, exact, part, *_ in rows}
+    updates = []
+    for eid, slug, year, stage, source, exact, participant, prev_old, imp_old, prev_src_old in rows:
+        if source != WORKBOOK:
+            continue
+        previous: Fraction | None = None
+        prev_source = None
+        for candidate in (WORKBOOK, PUBLISHED):
+            found = finals.get((slug, year - 1, 2, candidate))  # last year's official (Tahap II) index
+            if found is not None:
+                prev_exact, prev_part = found
+                prev_value = _exact(prev_exact)
+                if prev_part and prev_value:
+                    previous, prev_source = prev_value, candidate
+                break
+        improvement = None
+        if previous is not None and participant and exact is not None:
+            improvement = round_half_up(_exact(exact) - previous)
+        prev_float = None if previous is None else float(previous)
+        if (prev_float, improvement, prev_source) != (prev_old, imp_old, prev_src_old):
+            updates.append({"evaluation_id": eid, "previous_final": prev_float,
+                            "improvement": _decimal_text(improvement), "previous_source": prev_source})
+    if not updates:
+        return 0
+    frame = pd.DataFrame({k: pd.Series([u[k] for u in updates], dtype=object) for k in updates[0]})
+    con.begin()
+    try:
+        con.register("_improvements", frame)
+        con.execute("""
+            UPDATE finals SET previous_final = CAST(u.previous_final AS DOUBLE),
+                              improvement = CAST(u.improvement AS DECIMAL(4,2)),
+                              previous_source = CAST(u.previous_source AS VARCHAR)
+            FROM _improvements u WHERE finals.evaluation_id = u.evaluation_id""")
+        con.unregister("_improvements")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return len(updates)
+
+
+def _drop_orphan_regions(con: duckdb.DuckDBPyConnection) -> None:
+    orphans = con.execute("SELECT count(*) FROM regions WHERE slug NOT IN "
+                          "(SELECT region_slug FROM evaluations)").fetchone()
+    if orphans and orphans[0]:
+        con.execute("DELETE FROM regions WHERE slug NOT IN (SELECT region_slug FROM evaluations)")
+
+
+def ingest(data_dir: Path | str = DEFAULT_DATA_DIR, db: Path | str | None = None, *,
+           prune: bool = False) -> IngestReport:
+    """Load every workbook and published table under ``data_dir`` into the store ``db``.
+
+    Unchanged files (same path and sha256) are skipped; a changed file replaces its rows in one transaction;
+    a broken file changes nothing and is reported. Files loaded earlier that no longer exist are reported as
+    missing and keep their rows, unless ``prune`` (then their rows are deleted).
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(TEXT["en"]["not_a_dir"].format(path=data_dir))
+    db_name = str(DEFAULT_DB if db is None else db)
+    con = connect(db_name, read_only=False)
+    try:
+        report = IngestReport(db_name)
+        known = dict(con.execute("SELECT path, sha256 FROM files").fetchall())
+        for src in scan(data_dir):
+            report.outcomes.append(_load_file(con, src, known.get(src.key)))
+        for (path, kind) in con.execute("SELECT path, kind FROM files ORDER BY path").fetchall():
+            if Path(path).exists():
+                continue
+            outcome = FileOutcome(path, path, kind, "pruned" if prune else "missing")
+            if prune:
+                con.begin()
+                try:
+                    _delete_file_rows(con, path)
+                    con.execute("DELETE FROM files WHERE path = ?", [path])
+                    con.commit()
+                except BaseException:
+                    con.rollback()
+                    raise
+            outcome.notes.append(("pruned_note" if prune else "missing_note", {}))
+            report.outcomes.append(outcome)
+        report.improvements_updated = update_improvements(con)
+        _drop_orphan_regions(con)
+        return report
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- queries
+
+_SCORE_COLUMNS = list(DIMENSION_KEYS)
+
+
+def _scorecards(con: duckdb.DuckDBPyConnection, where: str, params: list[Any], order: str = "region") -> pd.DataFrame:
+    sql = f"SELECT * FROM scorecards WHERE preferred AND {where} ORDER BY {order}"  # noqa: S608 - constant clauses
+    return con.execute(sql, params).df()
+
+
+def region_history(con: duckdb.DuckDBPyConnection, region_slug: str) -> pd.DataFrame:
+    """One row per year and stage of a region (workbook preferred over published), oldest first.
+
+    Columns: ``year, stage, category, source, baseline, output, outcome, impact, quick_win, kolaborasi,
+    nilai_final, improvement`` (scores rounded to 2 decimals; NaN where there is none).
+    """
+    frame = _scorecards(con, "region_slug = ?", [region_slug], "year, stage")
+    cols = ["year", "stage", "category", "source", *_SCORE_COLUMNS, "nilai_final", "improvement"]
+    return frame[cols].reset_index(drop=True)
+
+
+def _ranked(frame: pd.DataFrame, by: str) -> pd.Series:
+    out = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    for _, idx in frame.dropna(subset=[by]).groupby(by).groups.items():
+        out.loc[idx] = rank(frame.loc[idx, "nilai_final_unrounded"], frame.loc[idx, "participant"])
+    return out
+
+
+COHORT_COLUMNS = ["region", "province", "category", *_SCORE_COLUMNS, "nilai_final", "improvement", "participant",
+                  "rank_national", "rank_category", "rank_province", "source", "region_slug", "evaluation_id",
+                  "from_rounded_inputs"]
+
+
+def cohort_table(con: duckdb.DuckDBPyConnection, year: int, stage: int, category: str | None = None) -> pd.DataFrame:
+    """The national table of one year and stage, one row per region (workbook preferred over published).
+
+    Columns :data:`COHORT_COLUMNS`: scores and finals rounded to 2 decimals; ranks (competition ranks on the
+    unrounded Nilai Final, ties shared) are national, per category and per province (regions of unknown
+    province get none), always over the whole cohort; non-participants are unranked and come last.
+    ``category`` keeps only that category's rows.
+    """
+    frame = _scorecards(con, "year = ? AND stage = ?", [int(year), int(stage)])
+    frame["participant"] = frame["participant"].fillna(False).astype(bool)
+    frame["rank_national"] = rank(frame["nilai_final_unrounded"], frame["participant"])
+    frame["rank_category"] = _ranked(frame, "category")
+    frame["rank_province"] = _ranked(frame, "province")
+    if category is not None:
+        frame = frame[frame["category"] == category.strip().upper()]
+    frame = frame.assign(_np=~frame["participant"]).sort_values(
+        ["_np", "rank_national", "region"], na_position="last", kind="stable")
+    return frame[COHORT_COLUMNS].reset_index(drop=True)
+
+
+def dimension_across_regions(con: duckdb.DuckDBPyConnection, year: int, stage: int, dimension: str) -> pd.DataFrame:
+    """One evaluation dimension's score in every participating region of a year and stage, best first.
+
+    Columns ``region, province, category, source, score`` (exact mean, float), ``score_rounded``, ``rank``
+    (ties shared), ``region_slug``. Non-participants and regions without that dimension are left out.
+    """
+    if dimension not in DIMENSION_KEYS:
+        raise ValueError(f"unknown dimension {dimension!r}; expected one of {', '.join(DIMENSION_KEYS)}")
+    frame = con.execute("""
+        SELECT s.region, s.province, s.category, s.source, d.score, d.score_rounded, s.region_slug
+        FROM scorecards s JOIN dimension_scores d USING (evaluation_id)
+        WHERE s.preferred AND s.participant AND s.year = ? AND s.stage = ? AND d.dimension = ?""",
+                        [int(year), int(stage), dimension]).df()
+    frame["rank"] = rank(frame["score"])
+    frame = frame.sort_values(["rank", "region"], kind="stable")
+    return frame[["region", "province", "category", "source", "score", "score_rounded", "rank",
+                  "region_slug"]].reset_index(drop=True)
+
+
+def findings(con: duckdb.DuckDBPyConnection, region_slug: str, year: int, stage: int) -> pd.DataFrame:
+    """The assessors' strengths, weaknesses and recommendations for one evaluation, in workbook order.
+
+    Columns ``assessor, name, affiliation, kind, text`` (empty when only a published row exists).
+    """
+    return con.execute("""
+        SELECT f.assessor, a.name, a.affiliation, f.kind, f.text
+        FROM findings f
+        JOIN evaluations e USING (evaluation_id)
+        LEFT JOIN assessors a ON a.evaluation_id = f.evaluation_id AND a.code = f.assessor
+        WHERE e.source = 'workbook' AND e.region_slug = ? AND e.year = ? AND e.stage = ?
+        ORDER BY f.seq""", [region_slug, int(year), int(stage)]).df()
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """``smartcity-eval ingest``: print every file's outcome and a summary; exit 1 if any file is broken."""
+    t = TEXT[args.lang]
+    if not Path(args.data_dir).is_dir():
+        print(t["not_a_dir"].format(path=args.data_dir), file=sys.stderr)
+        return 1
+    try:
+        report = ingest(args.data_dir, args.db, prune=args.prune)
+    except duckdb.IOException as exc:
+        print(t["locked"].format(db=args.db, detail=exc), file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(report.format(args.lang))
+    return report.exit_code
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``ingest`` on the CLI's subparsers."""
+    p = subparsers.add_parser("ingest", help="load workbooks and published tables into the evaluation store")
+    p.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR,
+                   help=f"data folder (default: {DEFAULT_DATA_DIR})")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default: {DEFAULT_DB})")
+    p.add_argument("--prune", action="store_true",
+                   help="delete the rows of files that were loaded earlier and no longer exist")
+    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="language of messages (default: id)")
+    p.set_defaults(func=cmd_ingest)
