@@ -35,7 +35,10 @@ reports: $(STAMP) browser
 	$(BIN)/smartcity-eval run params/2023-tahap-2.yaml --no-progress
 	$(BIN)/smartcity-eval run params/2024-tahap-2.yaml --no-progress
 	$(BIN)/smartcity-eval run params/2024-tahap-1.yaml --no-progress
-	@echo; echo "Reports:"; find outputs -name 'report.pdf' -o -name 'report.html' | sort | sed 's/^/  /'
+	$(BIN)/smartcity-eval ingest data/sample
+	$(BIN)/smartcity-eval run params/2023-overview.yaml --no-progress
+	@echo; echo "Reports (PDF and HTML):"; find outputs -name 'report.pdf' | sort | sed 's/^/  /'
+	@echo "Evaluation store: outputs/smartcity.duckdb (open notebooks/explore.ipynb with 'make lab')'
 
 demo: $(STAMP) browser scores reports
 
