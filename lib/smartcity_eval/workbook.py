@@ -7,8 +7,6 @@ Reading never writes to the input: it opens the file read-only. Validation and c
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -355,20 +353,11 @@ def save_atomic(wb: Workbook, path: Path, *, timestamp: datetime | None = None) 
     With ``timestamp`` the file's created/modified properties and zip entries carry that time, so the
     same content gives the same bytes.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        if timestamp is None:
-            wb.save(tmp)
-        else:
-            _save_stamped(wb, tmp, timestamp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from .tables import write_atomic
+
+    if timestamp is None:
+        return write_atomic(path, lambda tmp: wb.save(tmp))
+    return write_atomic(path, lambda tmp: _save_stamped(wb, tmp, timestamp))
 
 
 def write_template(path: Path, *, year: int, stage: int, category: str, region: str = "",
