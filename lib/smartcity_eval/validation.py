@@ -333,7 +333,7 @@ def _register(c: _Collector, raw: RawSheet, rows: dict[str, int], code: str, reg
     for fld, got, _ in register.check_profile(code, name, prov):
         if fld == "code":
             known = (register.find(name, prov) or register.find(name)) if name else None
-            expected = f"kode yang terdaftar ({register.source()})" + (f"; {known.label}" if known else "")
+            expected = f"kode yang terdaftar di register ({register.source()})" + (f"; {known.label}" if known else "")
             c.add(ERROR, "register", SHEET_PROFILE, rows["region_code"], "Nilai", raw, got, expected)
             continue
         expected = register.lookup(code).label
