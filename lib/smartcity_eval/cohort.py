@@ -6,7 +6,6 @@ re-reads every other region's workbook.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +19,7 @@ from .assessment import slugify
 from .national import read_published, recompute
 from .numbers import to_fraction
 from .scoring import ScoreCard, is_participant, rank, score_assessment
+from .tables import sha256 as sha256  # re-exported for the runner and reports
 from .validation import Expect, validate
 
 DIMS = list(mth.DIMENSION_KEYS)
@@ -40,15 +40,6 @@ def workbook_path(data_dir: Path, year: int, stage: int, region: str) -> Path:
 def published_path(data_dir: Path, year: int, stage: int) -> Path:
     """``<data_dir>/published/national-<year>-tahap-<stage>.csv``."""
     return Path(data_dir) / "published" / f"national-{year}-tahap-{stage}.csv"
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass

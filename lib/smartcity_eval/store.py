@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import re
 import sys
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ from .methodology import DIMENSION_KEYS
 from .national import TableError, read_published
 from .numbers import round_half_up
 from .scoring import is_participant, rank, score_assessment
+from .tables import sha256
 from .validation import Problem, validate
 
 DEFAULT_DATA_DIR = Path("data/sample")
@@ -245,15 +245,6 @@ def dump(con: duckdb.DuckDBPyConnection, tables: Iterable[str] = TABLES) -> dict
 def evaluation_id(region_slug: str, year: int, stage: int, source: str) -> str:
     """``kab-malang/2023/tahap-2/workbook``: one id per region x year x stage x source."""
     return f"{region_slug}/{int(year)}/tahap-{int(stage)}/{source}"
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -528,7 +519,7 @@ def _build(src: SourceFile, sha: str, outcome: FileOutcome) -> Batch | None:
 def _load_file(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str | None) -> FileOutcome:
     outcome = FileOutcome(src.key, src.display, src.kind, "error")
     try:
-        sha = file_sha256(src.path)
+        sha = sha256(src.path)
     except OSError as exc:
         outcome.notes.append(("failed", {"detail": str(exc)}))
         return outcome

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -61,3 +62,12 @@ def write_csv(frame: pd.DataFrame, path: Path, **kwargs: Any) -> Path:
     """Write ``frame`` as UTF-8 CSV, atomically, with formula-like text neutralised."""
     safe = neutralise_frame(frame)
     return write_atomic(path, lambda tmp: safe.to_csv(tmp, index=False, **kwargs))
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
