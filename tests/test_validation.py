@@ -207,7 +207,8 @@ def test_all_problems_at_once_in_english(filled, capsys):
     assert sorted(codes(result)) == ["choice", "done_gt_planned", "finding_assessor", "score_range"]
     assert main(["validate", str(filled), "--lang", "en"]) == 1
     out = capsys.readouterr().out
-    assert "row 3, column F (A1): score out of range — value: 9; expected:" in out
+    assert "row 3, column F (A1): score out of range — value: 9; expected: a whole number 0–4" in out
+    assert "expected: Berjalan, Belum berjalan, Terhenti" in out
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):

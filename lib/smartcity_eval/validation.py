@@ -98,6 +98,36 @@ LABELS = {
 }
 
 
+#: English for the Indonesian phrases used in ``Problem.expected`` (longest first)
+EXPECTED_EN: tuple[tuple[str, str], ...] = (
+    ("berkas .xlsx hasil `smartcity-eval template`", "an .xlsx file made by `smartcity-eval template`"),
+    ("4–5 asesor dengan kode, nama dan afiliasi", "4–5 assessors with code, name and affiliation"),
+    ("dua angka, titik, dua angka (mis. 13.74)", "two digits, a dot, two digits (e.g. 13.74)"),
+    ("angka dengan titik desimal, kosong, atau '-'", "a number with a decimal point, empty, or '-'"),
+    ("ID dari bank soal (mis. BL-01)", "an id of the question bank (e.g. BL-01)"),
+    ("setidaknya satu butir dinilai", "at least one scored item"),
+    ("bilangan bulat 0–4 atau kosong", "a whole number 0–4, or empty"),
+    ("1 atau 2 (Tahap I / Tahap II)", "1 or 2 (Tahap I / Tahap II)"),
+    ("ID butir dari bank soal", "an item id of the question bank"),
+    ("ID butir dimensi Impact", "an item id of the Impact dimension"),
+    ("setiap ID sekali saja", "each id once"),
+    ("kode unik A1–A5", "a unique code A1–A5"),
+    ("tahun, mis. 2024", "a year, e.g. 2024"),
+    ("bilangan bulat", "a whole number"),
+    ("salah satu dari", "one of"), ("nama asesor", "the assessor's name"), ("nama program", "the programme name"),
+    ("nama daerah", "the region name"), ("angka", "a number"), (" atau ", " or "),
+)
+
+
+def expected_text(text: str, lang: str = "id") -> str:
+    """``text`` (Indonesian) in ``lang``."""
+    if lang != "en":
+        return text
+    for id_text, en_text in EXPECTED_EN:
+        text = text.replace(id_text, en_text)
+    return text
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input file."""
@@ -135,13 +165,14 @@ class Problem:
         if self.value is not None:
             text += f" — {lab['value']}: {self.value!r}"
         if self.expected:
-            text += f"; {lab['expected']}: {self.expected}"
+            text += f"; {lab['expected']}: {expected_text(self.expected, lang)}"
         return text
 
     def to_dict(self, lang: str = "id") -> dict[str, Any]:
         return {"severity": self.severity, "code": self.code, "file": self.file, "sheet": self.sheet,
                 "row": self.row, "column": self.column, "header": self.header,
-                "value": None if self.value is None else str(self.value), "expected": self.expected,
+                "value": None if self.value is None else str(self.value),
+                "expected": None if self.expected is None else expected_text(self.expected, lang),
                 "message": self.message(lang)}
 
 
