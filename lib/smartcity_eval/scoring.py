@@ -28,10 +28,11 @@ def item_values(scores: pd.DataFrame, survey: pd.Series | None = None) -> pd.Ser
     score nor a survey average are left out. Values are exact Fractions.
     """
     values: dict[Any, Fraction] = {}
-    for item_id, row in scores.iterrows():
-        given = [int(v) for v in row.tolist() if not pd.isna(v)]
-        if given:
-            values[item_id] = Fraction(sum(given), len(given))
+    totals = scores.sum(axis=1, skipna=True).tolist()
+    counts = scores.notna().sum(axis=1).tolist()
+    for item_id, total, count in zip(scores.index, totals, counts, strict=True):
+        if count:
+            values[item_id] = Fraction(int(total), int(count))
     if survey is not None:
         for item_id, avg in survey.items():
             if not pd.isna(avg):

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -285,12 +286,10 @@ def workbook_batch(assessment: Assessment, source_file: str, sha256: str) -> Bat
     for code, a in assessment.assessors.iterrows():
         rows["assessors"].append({"evaluation_id": eid, "code": str(code), "name": a["name"],
                                   "affiliation": a["affiliation"]})
-    for item_id, scores in assessment.scores.iterrows():
-        for assessor, score in scores.items():
-            if not pd.isna(score):
-                rows["item_scores"].append({"evaluation_id": eid, "item_id": str(item_id),
-                                            "dimension": dims_of.get(item_id), "assessor": str(assessor),
-                                            "score": int(score)})
+    long = assessment.scores.stack().dropna()  # (item_id, assessor) -> score
+    rows["item_scores"] = [{"evaluation_id": eid, "item_id": str(item_id), "dimension": dims_of.get(item_id),
+                            "assessor": str(assessor), "score": int(score)}
+                           for (item_id, assessor), score in long.items()]
     for item_id, value in card.items.items():
         rows["item_values"].append({"evaluation_id": eid, "item_id": str(item_id),
                                     "dimension": dims_of.get(item_id), "value": float(value)})
@@ -516,13 +515,56 @@ def _build(src: SourceFile, sha: str, outcome: FileOutcome) -> Batch | None:
     return None
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str | None) -> FileOutcome:
+def _build_job(src: SourceFile, sha: str) -> tuple[Batch | None, FileOutcome]:
+    """Validate and score one file into its rows (pure: runs in a worker process)."""
+    outcome = FileOutcome(src.key, src.display, src.kind, "error")
+    try:
+        return _build(src, sha, outcome), outcome
+    except (ValueError, KeyError, OSError) as exc:  # anything the checks did not foresee: report, change nothing
+        outcome.notes.append(("failed", {"detail": f"{exc.__class__.__name__}: {exc}"}))
+        return None, outcome
+
+
+def _prebuild(sources: list[SourceFile], known: dict[str, str],
+              workers: int | None) -> Iterator[tuple[SourceFile, Any]]:
+    """Yield each source with its rows built ahead (``(sha, (batch, outcome))``, or None to build it later).
+
+    New or changed files are validated and scored in worker processes; results are yielded in file order as
+    they complete, so loading overlaps with building.
+    """
+    todo: dict[str, str] = {}
+    for src in sources:
+        try:
+            sha = sha256(src.path)
+        except OSError:
+            continue
+        if known.get(src.key) != sha:
+            todo[src.key] = sha
+    workers = workers if workers is not None else min(len(os.sched_getaffinity(0)), 8)
+    if len(todo) < 16 or workers < 2:
+        yield from ((src, None) for src in sources)
+        return
+    import concurrent.futures as cf
+    import multiprocessing
+
+    with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {src.key: pool.submit(_build_job, src, todo[src.key]) for src in sources if src.key in todo}
+        for src in sources:
+            fut = futures.get(src.key)
+            yield src, None if fut is None else (todo[src.key], fut.result())
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str | None,
+             prebuilt: tuple[str, tuple[Batch | None, FileOutcome]] | None) -> _Pending | FileOutcome:
+    """Everything before writing: hash, skip checks, rows, ownership checks. A FileOutcome means done."""
     outcome = FileOutcome(src.key, src.display, src.kind, "error")
     try:
         sha = sha256(src.path)
     except OSError as exc:
         outcome.notes.append(("failed", {"detail": str(exc)}))
         return outcome
+    if prebuilt is not None and prebuilt[0] != sha:  # the file changed while it was being read
+        prebuilt = None
     if known_sha == sha:
         outcome.action = "skipped"
         return outcome
@@ -534,11 +576,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str |
             outcome.action = "skipped"
             outcome.notes.append(("copy_of", {"path": original}))
             return outcome
-    try:
-        batch = _build(src, sha, outcome)
-    except (ValueError, KeyError, OSError) as exc:  # anything the checks did not foresee: report, change nothing
-        outcome.notes.append(("failed", {"detail": f"{exc.__class__.__name__}: {exc}"}))
-        return outcome
+    batch, outcome = prebuilt[1] if prebuilt is not None else _build_job(src, sha)
     if batch is None:
         return outcome
     ids = batch.evaluation_ids
@@ -549,35 +587,89 @@ def _load_file(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str |
     if live:
         outcome.notes += [("duplicate_evaluation", {"evaluation": eid, "path": owner}) for eid, owner in live]
         return outcome
-    vanished = sorted({owner for _, owner in owners})
+    return _Pending(src, sha, batch, outcome, known_sha, sorted({owner for _, owner in owners}))
+
+
+@dataclass
+class _Pending:
+    """A file whose rows are ready to be written."""
+
+    src: SourceFile
+    sha: str
+    batch: Batch
+    outcome: FileOutcome
+    known_sha: str | None
+    vanished: list[str]
+
+    @property
+    def simple(self) -> bool:
+        """New, owning nothing yet: can share a transaction with other new files."""
+        return self.known_sha is None and not self.vanished
+
+    def file_row(self) -> list[Any]:
+        warnings = self.outcome.warnings
+        message = f"{warnings} peringatan validasi / validation warnings" if warnings else None
+        return [self.src.key, self.sha, self.src.kind, datetime.now(UTC).replace(tzinfo=None),
+                "warnings" if warnings else "ok", message]
+
+    def done(self) -> FileOutcome:
+        self.outcome.action = "loaded" if self.known_sha is None else "replaced"
+        self.outcome.evaluations = len(self.batch.evaluation_ids)
+        self.outcome.notes += [("moved_from", {"path": owner}) for owner in self.vanished]
+        return self.outcome
+
+
+def _write(con: duckdb.DuckDBPyConnection, pending: _Pending) -> FileOutcome:
+    """Replace one file's rows in one transaction; on a database error keep the store as it was."""
     con.begin()
     try:
-        for owner in (src.key, *vanished):
+        for owner in (pending.src.key, *pending.vanished):
             _delete_file_rows(con, owner)
-        for owner in vanished:
+        for owner in pending.vanished:
             con.execute("DELETE FROM files WHERE path = ?", [owner])
-        _upsert_regions(con, batch)
+        _upsert_regions(con, pending.batch)
         for table in ("evaluations", *EVALUATION_TABLES):
-            if table in batch.frames:
-                _insert(con, table, batch.frames[table])
-        status = "warnings" if outcome.warnings else "ok"
-        message = None
-        if outcome.warnings:
-            message = f"{outcome.warnings} peringatan validasi / validation warnings"
-        con.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                    [src.key, sha, src.kind, datetime.now(UTC).replace(tzinfo=None), status, message])
+            if table in pending.batch.frames:
+                _insert(con, table, pending.batch.frames[table])
+        con.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", pending.file_row())
         con.commit()
     except duckdb.Error as exc:  # e.g. a value out of a column's range: report the file, keep the store as it was
         con.rollback()
-        outcome.notes.append(("failed", {"detail": f"{exc.__class__.__name__}: {exc}"}))
-        return outcome
+        pending.outcome.notes.append(("failed", {"detail": f"{exc.__class__.__name__}: {exc}"}))
+        return pending.outcome
     except BaseException:
         con.rollback()
         raise
-    outcome.action = "loaded" if known_sha is None else "replaced"
-    outcome.evaluations = len(ids)
-    outcome.notes += [("moved_from", {"path": owner}) for owner in vanished]
-    return outcome
+    return pending.done()
+
+
+def _write_group(con: duckdb.DuckDBPyConnection, group: list[_Pending]) -> list[FileOutcome]:
+    """Write several new files in one transaction (much faster); if that fails, each in its own."""
+    if len(group) == 1:
+        return [_write(con, group[0])]
+    con.begin()
+    try:
+        for kind in (WORKBOOK, PUBLISHED):
+            regions = [r for p in group if p.batch.kind == kind for r in p.batch.regions]
+            if regions:
+                _upsert_regions(con, Batch(kind, regions))
+        for table in ("evaluations", *EVALUATION_TABLES):
+            frames = [p.batch.frames[table] for p in group
+                      if table in p.batch.frames and not p.batch.frames[table].empty]
+            if frames:
+                _insert(con, table, pd.concat(frames, ignore_index=True))
+        con.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", [p.file_row() for p in group])
+        con.commit()
+    except duckdb.Error:
+        con.rollback()
+        return [_write(con, p) for p in group]
+    except BaseException:
+        con.rollback()
+        raise
+    return [p.done() for p in group]
+
+
+GROUP_SIZE = 64
 
 
 def _exact(text: str | None) -> Fraction | None:
@@ -646,7 +738,7 @@ def _drop_orphan_regions(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ingest(data_dir: Path | str = DEFAULT_DATA_DIR, db: Path | str | None = None, *,
-           prune: bool = False) -> IngestReport:
+           prune: bool = False, workers: int | None = None) -> IngestReport:
     """Load every workbook and published table under ``data_dir`` into the store ``db``.
 
     Unchanged files (same path and sha256) are skipped; a changed file replaces its rows in one transaction;
@@ -661,8 +753,19 @@ def ingest(data_dir: Path | str = DEFAULT_DATA_DIR, db: Path | str | None = None
     try:
         report = IngestReport(db_name)
         known = dict(con.execute("SELECT path, sha256 FROM files").fetchall())
-        for src in scan(data_dir):
-            report.outcomes.append(_load_file(con, src, known.get(src.key)))
+        group: list[_Pending] = []
+        for src, prebuilt in _prebuild(scan(data_dir), known, workers):
+            step = _prepare(con, src, known.get(src.key), prebuilt)
+            if isinstance(step, FileOutcome):
+                report.outcomes.append(step)
+            elif step.simple:
+                group.append(step)
+                if len(group) >= GROUP_SIZE:
+                    report.outcomes += _write_group(con, group)
+                    group = []
+            else:
+                report.outcomes.append(_write(con, step))
+        report.outcomes += _write_group(con, group) if group else []
         for (path, kind) in con.execute("SELECT path, kind FROM files ORDER BY path").fetchall():
             if Path(path).exists():
                 continue

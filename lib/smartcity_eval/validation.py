@@ -442,11 +442,12 @@ def _scores(c: _Collector, raw: RawSheet, panel: pd.DataFrame, methodology: mth.
     frame = pd.DataFrame.from_dict(data, orient="index", columns=codes, dtype="Int64")
     frame.index.name = "item_id"
     if bank is not None and codes:
+        given = frame.notna().sum(axis=1).to_dict()
         for item_id in bank.index:
             if item_id not in first_row:
                 c.add(WARNING, "missing_item", SHEET_SCORES, value=item_id)
-            elif item_id in frame.index:
-                n = int(frame.loc[item_id].notna().sum())
+            elif item_id in given:
+                n = int(given[item_id])
                 if n == 0:
                     c.add(WARNING, "unscored_item", SHEET_SCORES, first_row[item_id], "ID", raw, item_id)
                 elif n < len(codes):
