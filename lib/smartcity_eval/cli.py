@@ -286,6 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a file that cannot be read or written: say which, never a traceback
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return _fail(f"smartcity-eval {args.command}: {where}{exc.strerror or exc}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,45 @@
+"""The command line: the score JSON contract and clean errors (never a traceback)."""
+
+import json
+
+from conftest import SAMPLE
+from smartcity_eval.cli import main
+
+
+def test_score_json_has_the_contract_fields(capsys):
+    assert main(["score", str(SAMPLE / "2023/tahap-2/kab-malang.xlsx"), "--previous",
+                 str(SAMPLE / "2022/tahap-2/kab-malang.xlsx"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"region", "year", "stage", "category", "dimensions", "nilai_final", "improvement",
+            "programme_realisation", "action_plan_realisation"} <= set(data)
+    assert data["nilai_final"] == 2.94 and data["improvement"] == 0.44 and data["dimensions"]["kolaborasi"] == 2.53
+
+
+def test_score_table_padang_panjang_2024(capsys):
+    assert main(["score", str(SAMPLE / "2024/tahap-2/kota-padang-panjang.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "70,73% (87/123)" in out and "94,46% (256/271)" in out
+
+
+def test_score_against_a_published_table(capsys):
+    assert main(["score", str(SAMPLE / "2023/tahap-2/kota-padang-panjang.xlsx"), "--published",
+                 str(SAMPLE / "published/national-2022-tahap-2.csv"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Nilai Final              2.41" in out and "-0.39" in out
+
+
+def test_unwritable_output_is_a_message_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code = main(["template", "--year", "2024", "--stage", "2", "--category", "REGULER",
+                 "-o", str(blocker / "sub" / "t.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 1 and "smartcity-eval template:" in err and "Traceback" not in err
+
+
+def test_unknown_year_and_category(tmp_path, capsys):
+    base = ["template", "--stage", "2", "-o"]
+    assert main([*base, str(tmp_path / "a.xlsx"), "--year", "2019", "--category", "REGULER"]) == 1
+    assert main([*base, str(tmp_path / "b.xlsx"), "--year", "2023", "--category", "KPPN"]) == 1
+    err = capsys.readouterr().err
+    assert "2019" in err and "KPPN" in err and not (tmp_path / "a.xlsx").exists()
