@@ -100,6 +100,9 @@ LABELS = {
 
 #: English for the Indonesian phrases used in ``Problem.expected`` (longest first)
 EXPECTED_EN: tuple[tuple[str, str], ...] = (
+    ("tidak dapat dibuka sebagai workbook xlsx", "cannot be opened as an xlsx workbook"),
+    ("bukan workbook xlsx (bukan arsip zip)", "not an xlsx workbook (not a zip container)"),
+    ("berkas tidak ditemukan", "file not found"),
     ("berkas .xlsx hasil `smartcity-eval template`", "an .xlsx file made by `smartcity-eval template`"),
     ("4–5 asesor dengan kode, nama dan afiliasi", "4–5 assessors with code, name and affiliation"),
     ("dua angka, titik, dua angka (mis. 13.74)", "two digits, a dot, two digits (e.g. 13.74)"),
@@ -145,7 +148,7 @@ class Problem:
 
     def message(self, lang: str = "id") -> str:
         text = MESSAGES[self.code][1 if lang == "en" else 0]
-        return text.format(**dict(self.params))
+        return text.format(**{k: expected_text(str(v), lang) for k, v in self.params})
 
     def format(self, lang: str = "id") -> str:
         """``file › sheet › row 12, column G (A3): score out of range — value: 7; expected: ...``."""

@@ -96,14 +96,14 @@ def read_sheets(path: Path) -> dict[str, RawSheet]:
 
     path = Path(path)
     if not path.is_file():
-        raise UnreadableWorkbook("file not found")
+        raise UnreadableWorkbook("berkas tidak ditemukan")
     if not zipfile.is_zipfile(path):
-        raise UnreadableWorkbook("not an xlsx workbook (not a zip container)")
+        raise UnreadableWorkbook("bukan workbook xlsx (bukan arsip zip)")
     try:
         wb = CalamineWorkbook.from_path(str(path))
         raw = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
     except (CalamineError, ValueError, OSError) as exc:
-        raise UnreadableWorkbook(f"cannot be opened as an xlsx workbook: {exc.__class__.__name__}: {exc}") from exc
+        raise UnreadableWorkbook(f"tidak dapat dibuka sebagai workbook xlsx: {exc.__class__.__name__}: {exc}") from exc
     sheets: dict[str, RawSheet] = {}
     for name, rows in raw.items():
         sheet = RawSheet(name)
