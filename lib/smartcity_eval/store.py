@@ -554,7 +554,33 @@ def _prebuild(sources: list[SourceFile], known: dict[str, str],
             yield src, None if fut is None else (todo[src.key], fut.result())
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str | None,
+@dataclass
+class _Index:
+    """What the store already holds, kept in memory during one ingest: file hashes and evaluation owners."""
+
+    paths_by_sha: dict[str, set[str]]
+    owner: dict[str, str]
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection) -> _Index:
+        paths: dict[str, set[str]] = {}
+        for path, sha in con.execute("SELECT path, sha256 FROM files WHERE kind = 'workbook'").fetchall():
+            paths.setdefault(sha, set()).add(path)
+        owner = dict(con.execute("SELECT evaluation_id, source_file FROM evaluations").fetchall())
+        return cls(paths, owner)
+
+    def written(self, pending: _Pending) -> None:
+        """Record a file whose rows were just written."""
+        for paths in self.paths_by_sha.values():
+            paths.discard(pending.src.key)
+        if pending.src.kind == WORKBOOK:
+            self.paths_by_sha.setdefault(pending.sha, set()).add(pending.src.key)
+        gone = {pending.src.key, *pending.vanished}
+        self.owner = {eid: src for eid, src in self.owner.items() if src not in gone}
+        self.owner.update({eid: pending.src.key for eid in pending.batch.evaluation_ids})
+
+
+def _prepare(index: _Index, src: SourceFile, known_sha: str | None,
              prebuilt: tuple[str, tuple[Batch | None, FileOutcome]] | None) -> _Pending | FileOutcome:
     """Everything before writing: hash, skip checks, rows, ownership checks. A FileOutcome means done."""
     outcome = FileOutcome(src.key, src.display, src.kind, "error")
@@ -569,9 +595,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str | N
         outcome.action = "skipped"
         return outcome
     if src.kind == WORKBOOK:  # an identical copy of a loaded workbook that still exists adds nothing
-        twins = con.execute("SELECT path FROM files WHERE sha256 = ? AND kind = 'workbook' AND path <> ? "
-                            "ORDER BY path", [sha, src.key]).fetchall()
-        original = next((path for (path,) in twins if Path(path).exists()), None)
+        twins = sorted(p for p in index.paths_by_sha.get(sha, ()) if p != src.key)
+        original = next((path for path in twins if Path(path).exists()), None)
         if original is not None:
             outcome.action = "skipped"
             outcome.notes.append(("copy_of", {"path": original}))
@@ -580,9 +605,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: SourceFile, known_sha: str | N
     if batch is None:
         return outcome
     ids = batch.evaluation_ids
-    owners = con.execute("SELECT DISTINCT evaluation_id, source_file FROM evaluations "
-                         "WHERE source_file <> ? AND list_contains(?, evaluation_id) ORDER BY ALL",
-                         [src.key, ids]).fetchall()
+    owners = sorted({(eid, index.owner[eid]) for eid in ids if eid in index.owner and index.owner[eid] != src.key})
     live = [(eid, owner) for eid, owner in owners if Path(owner).exists()]
     if live:
         outcome.notes += [("duplicate_evaluation", {"evaluation": eid, "path": owner}) for eid, owner in live]
@@ -645,6 +668,8 @@ def _write(con: duckdb.DuckDBPyConnection, pending: _Pending) -> FileOutcome:
 
 def _write_group(con: duckdb.DuckDBPyConnection, group: list[_Pending]) -> list[FileOutcome]:
     """Write several new files in one transaction (much faster); if that fails, each in its own."""
+    if not group:
+        return []
     if len(group) == 1:
         return [_write(con, group[0])]
     con.begin()
@@ -658,7 +683,13 @@ def _write_group(con: duckdb.DuckDBPyConnection, group: list[_Pending]) -> list[
                       if table in p.batch.frames and not p.batch.frames[table].empty]
             if frames:
                 _insert(con, table, pd.concat(frames, ignore_index=True))
-        con.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", [p.file_row() for p in group])
+        files = pd.DataFrame([p.file_row() for p in group],
+                             columns=["path", "sha256", "kind", "loaded_at", "status", "message"])
+        con.register("_batch_files", files)
+        try:
+            con.execute("INSERT OR REPLACE INTO files SELECT * FROM _batch_files")
+        finally:
+            _unregister(con, "_batch_files")
         con.commit()
     except duckdb.Error:
         con.rollback()
@@ -753,19 +784,34 @@ def ingest(data_dir: Path | str = DEFAULT_DATA_DIR, db: Path | str | None = None
     try:
         report = IngestReport(db_name)
         known = dict(con.execute("SELECT path, sha256 FROM files").fetchall())
+        index = _Index.load(con)
         group: list[_Pending] = []
+
+        def flush() -> None:
+            report.outcomes.extend(_write_group(con, group))
+            for pending in group:
+                if pending.outcome.action in ("loaded", "replaced"):
+                    index.written(pending)
+            group.clear()
+
         for src, prebuilt in _prebuild(scan(data_dir), known, workers):
-            step = _prepare(con, src, known.get(src.key), prebuilt)
+            step = _prepare(index, src, known.get(src.key), prebuilt)
+            if isinstance(step, _Pending) and any(set(step.batch.evaluation_ids) & set(p.batch.evaluation_ids)
+                                                  for p in group):
+                flush()  # a file of the group claims the same evaluation: check again once it is written
+                step = _prepare(index, src, known.get(src.key), prebuilt)
             if isinstance(step, FileOutcome):
                 report.outcomes.append(step)
             elif step.simple:
                 group.append(step)
                 if len(group) >= GROUP_SIZE:
-                    report.outcomes += _write_group(con, group)
-                    group = []
+                    flush()
             else:
+                flush()
                 report.outcomes.append(_write(con, step))
-        report.outcomes += _write_group(con, group) if group else []
+                if step.outcome.action in ("loaded", "replaced"):
+                    index.written(step)
+        flush()
         for (path, kind) in con.execute("SELECT path, kind FROM files ORDER BY path").fetchall():
             if Path(path).exists():
                 continue
