@@ -292,3 +292,14 @@ def test_failed_first_write_creates_nothing(tmp_path: Path, monkeypatch: pytest.
         write_bytes_atomic(target, b"%PDF")
     monkeypatch.undo()
     assert os.listdir(tmp_path) == []
+
+
+def test_single_pass_export_equals_nbconvert_export(monkeypatch):
+    """The exporter that parses the page once gives the same HTML as nbconvert's own exporter plus a re-parse."""
+    nb = _notebook()
+    nb.cells.append(new_code_cell("x", execution_count=3, outputs=[new_output(
+        "display_data", data={"text/html": '<img src="data:image/png;base64,iVBORw0KGgo="/><p>sans alt</p>'})]))
+    fast = notebook_to_html(nb, title="T", lang="en")
+    monkeypatch.setattr(report, "_SINGLE_PASS", False)
+    assert notebook_to_html(nb, title="T", lang="en") == fast
+    assert 'alt="No description has been provided for this image"' in fast

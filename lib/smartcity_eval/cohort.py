@@ -50,6 +50,7 @@ class Previous:
     dimensions: pd.Series | None
     source: str | None  # 'workbook' | 'published' | None
     path: Path | None = None
+    card: ScoreCard | None = None  # last year's card when it comes from a workbook
 
 
 def previous_result(data_dir: Path, year: int, region: str, mode: str = "auto") -> Previous:
@@ -68,7 +69,7 @@ def previous_result(data_dir: Path, year: int, region: str, mode: str = "auto") 
             result = validate(path)
             if result.assessment is not None:
                 card = score_assessment(result.assessment, mth.get(prev_year))
-                return Previous(card.nilai_final, card.dimensions, "workbook", path)
+                return Previous(card.nilai_final, card.dimensions, "workbook", path, card)
     if mode in ("auto", "published"):
         path = published_path(data_dir, prev_year, 2)
         if path.exists():

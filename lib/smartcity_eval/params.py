@@ -20,7 +20,7 @@ FORMATS = ("ipynb", "html", "pdf")
 #: keys of a run file that steer the runner rather than the notebook
 RUNNER_KEYS = {"notebook", "regions", "formats", "workers", "force", "output_dir", "scheduler", "browser"}
 #: notebook parameters the runner sets itself for each region
-RUNNER_SET = {"region", "cohort_file", "output_dir"}
+RUNNER_SET = {"region", "cohort_file", "inputs_file", "output_dir"}
 TYPES = {"int": int, "str": str, "float": (int, float), "bool": bool, "list": list, "dict": dict}
 
 

@@ -15,17 +15,19 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import nbconvert
 import nbformat
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright, Route
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 
 __all__ = [
     "BROWSER_ENV_VAR",
@@ -87,6 +89,8 @@ _INSTALL_HINT = (
     "HTML reports are still produced without a browser."
 )
 
+_TAB_PRINTS = 100  # prints per reused tab
+_PRINT_VIEWPORT = {"width": 681, "height": 1000}  # CSS px: A4 width less the side margins (180 mm)
 _PAGE_WORDS = {"id": ("Halaman", "dari"), "en": ("Page", "of")}
 _HEADER_FOOTER_FONT = (
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif"
@@ -102,25 +106,72 @@ class BrowserUnavailable(RuntimeError):
 # --------------------------------------------------------------------------------------------
 
 
-def _exporter(lang: str) -> HTMLExporter:
-    """An HTMLExporter set up with the smartcity template, no code and no prompts."""
-    config = Config()
-    config.NbConvertBase.display_data_priority = list(_DISPLAY_PRIORITY)
-    config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
-    config.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
-    config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
-    return HTMLExporter(
-        config=config,
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        template_name=TEMPLATE_NAME,
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,
-        embed_images=True,
-        language_code=lang,
-    )
+class _SinglePassHTMLExporter(HTMLExporter):
+    """nbconvert's HTMLExporter whose HTML clean-up (alt text, focusable cells) is left to :func:`notebook_to_html`.
+
+    The stock exporter parses and re-serialises its page with BeautifulSoup, and the report's own clean-up would
+    parse it again; this one renders the template and hands back the soup, so the page is parsed once.
+    """
+
+    def soup_from_notebook_node(self, nb: nbformat.NotebookNode,
+                                resources: dict[str, Any] | None = None) -> BeautifulSoup:
+        """The rendered page as a soup, with the stock exporter's changes applied (same result, one parse)."""
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        resources = self._init_resources(resources)
+        filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
+                                                 resources=resources)
+        self.register_filter("highlight_code", highlight_code)
+        self.register_filter("filter_data_type", filter_data_type)
+        page, _ = TemplateExporter.from_notebook_node(self, nb, resources)
+        soup = BeautifulSoup(page, features="html.parser")
+        # what HTMLExporter.from_notebook_node does to the page (nbconvert 7), with find_all instead of CSS selectors
+        missing_alt = 0
+        for img in soup.find_all("img"):
+            if not img.has_attr("alt"):
+                img["alt"] = "No description has been provided for this image"
+                missing_alt += 1
+        if missing_alt:
+            self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
+        for cls in ("jp-Cell-inputWrapper", "jp-OutputArea-output"):
+            for div in soup.find_all("div", class_=cls):
+                if div.find_parent(class_="jp-Notebook") is not None:
+                    div["tabindex"] = "0"
+        return soup
+
+
+_EXPORTERS = threading.local()
+#: the single-pass exporter mirrors nbconvert 7's HTMLExporter.from_notebook_node (tests check they agree)
+_SINGLE_PASS = nbconvert.__version__.split(".")[0] == "7"
+
+
+def _exporter(lang: str) -> _SinglePassHTMLExporter:
+    """An HTMLExporter set up with the smartcity template, no code and no prompts (one per thread and language)."""
+    cache = _EXPORTERS.__dict__.setdefault("by_lang", {})
+    if lang not in cache:
+        config = Config()
+        config.NbConvertBase.display_data_priority = list(_DISPLAY_PRIORITY)
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+        config.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
+        config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+        cache[lang] = _SinglePassHTMLExporter(
+            config=config,
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            template_name=TEMPLATE_NAME,
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            exclude_anchor_links=True,
+            embed_images=True,
+            language_code=lang,
+        )
+    return cache[lang]
 
 
 def _load_notebook(nb: nbformat.NotebookNode | str | Path) -> tuple[nbformat.NotebookNode, str, str]:
@@ -191,8 +242,12 @@ def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str | Non
         resources["metadata"]["path"] = folder
     if title:
         resources["report_title"] = title
-    body, _ = _exporter(lang).from_notebook_node(notebook, resources=resources)
-    soup = BeautifulSoup(body, features="html.parser")
+    exporter = _exporter(lang)
+    if _SINGLE_PASS:
+        soup = exporter.soup_from_notebook_node(notebook, resources=resources)
+    else:  # another nbconvert: its own exporter, then a second parse
+        body, _ = HTMLExporter.from_notebook_node(exporter, notebook, resources=resources)
+        soup = BeautifulSoup(body, features="html.parser")
     _strip_remote_assets(soup)
     _mark_first_section(soup)
     return str(soup)
@@ -326,12 +381,17 @@ class PdfPrinter:
             printer.print_pdf(html_path, pdf_path, header="Kota Padang Panjang · 2024 · Tahap II")
 
     Not thread-safe, and (like Playwright's sync API) not usable inside a running asyncio loop.
+    With ``reuse_page`` every print loads its file into the same browser tab (a new one after a failure)
+    instead of opening a fresh browser context, which saves starting a renderer process per PDF.
     """
 
-    def __init__(self, *, browser: str | None = None, timeout_ms: float = 120_000) -> None:
+    def __init__(self, *, browser: str | None = None, timeout_ms: float = 120_000, reuse_page: bool = False) -> None:
         """``browser`` overrides :func:`find_browser`; ``timeout_ms`` bounds launch and page load."""
         self._explicit = browser
         self._timeout_ms = timeout_ms
+        self._reuse = reuse_page
+        self._tab: tuple[str, BrowserContext, Page] | None = None
+        self._prints = 0
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self.executable: str | None = None
@@ -378,6 +438,7 @@ class PdfPrinter:
 
     def close(self) -> None:
         """Close the browser and stop Playwright (safe to call twice)."""
+        self._close_tab()
         browser, playwright = self._browser, self._playwright
         self._browser = self._playwright = None
         try:
@@ -398,26 +459,67 @@ class PdfPrinter:
         source = Path(html_path).resolve()
         if not source.is_file():
             raise FileNotFoundError(source)
+        if self._reuse:
+            self._prints += 1
+            if self._prints % _TAB_PRINTS == 0:  # a fresh tab now and then bounds the renderer's memory
+                self._close_tab()
+            page = self._page(lang)
+            try:
+                data = self._print(page, source, header, lang)
+            except BaseException:
+                self._close_tab()
+                raise
+        else:
+            context = self._new_context(lang)
+            try:
+                page = context.new_page()
+                page.route("**/*", _only_local)
+                data = self._print(page, source, header, lang)
+            finally:
+                context.close()
+        return write_bytes_atomic(Path(pdf_path), data)
+
+    def _new_context(self, lang: str) -> BrowserContext:
+        assert self._browser is not None
         context = self._browser.new_context(service_workers="block", locale=lang)
-        try:
-            context.set_default_timeout(self._timeout_ms)
+        context.set_default_timeout(self._timeout_ms)
+        return context
+
+    def _page(self, lang: str) -> Page:
+        """The reused tab (one per language), with only local requests allowed."""
+        if self._tab is not None and self._tab[0] != lang:
+            self._close_tab()
+        if self._tab is None:
+            context = self._new_context(lang)
             page = context.new_page()
             page.route("**/*", _only_local)
-            page.goto(source.as_uri(), wait_until="load")
-            page.evaluate("() => document.fonts.ready.then(() => true)")
-            data = page.pdf(
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                header_template=_header_template(header),
-                footer_template=_footer_template(lang),
-                margin=dict(PAGE_MARGIN),  # type: ignore[arg-type]
-                outline=True,
-                tagged=True,
-            )
-        finally:
-            context.close()
-        return write_bytes_atomic(Path(pdf_path), data)
+            # lay pages out for print from the start (the PDF is the same; the screen layout was wasted work)
+            page.emulate_media(media="print")
+            page.set_viewport_size(_PRINT_VIEWPORT)
+            self._tab = (lang, context, page)
+        return self._tab[2]
+
+    def _close_tab(self) -> None:
+        tab, self._tab = self._tab, None
+        if tab is not None:
+            with contextlib.suppress(Exception):
+                tab[1].close()
+
+    @staticmethod
+    def _print(page: Page, source: Path, header: str, lang: str) -> bytes:
+        """Load ``source`` into ``page`` (whose requests are limited to local ones) and print it."""
+        page.goto(source.as_uri(), wait_until="load")
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        return page.pdf(
+            format="A4",
+            print_background=True,
+            display_header_footer=True,
+            header_template=_header_template(header),
+            footer_template=_footer_template(lang),
+            margin=dict(PAGE_MARGIN),  # type: ignore[arg-type]
+            outline=True,
+            tagged=True,
+        )
 
 
 def pdf_available(browser: str | None = None) -> tuple[bool, str]:

@@ -1,0 +1,196 @@
+"""The batch at scale: the plain way against the runner, side by side on the same synthetic regions.
+
+Usage: .venv/bin/python benchmarks/bench_scale.py [--regions 50] [--year 2024] [--stage 2] [--seed 1] [--skip-plain]
+       [--ingest] [--keep DIR]
+
+Synthesises ``--regions`` kabupaten/kota (seeded) into a temporary folder, then renders every region's report
+(ipynb, HTML, PDF) twice:
+
+* the plain way, one region after another: the ``papermill`` CLI on the report notebook, ``jupyter nbconvert
+  --to html --no-input`` on the executed notebook, ``chromium --headless --print-to-pdf`` on the HTML;
+* the fast way: :func:`smartcity_eval.runner.run` with its default workers (a fresh kernel per region, forked
+  ahead of need with the imports done; one browser for the batch).
+
+Prints seconds per report for both, their ratio, the fast way's breakdown per stage (planning, waiting for a
+kernel, executing, HTML export, PDF printing) and the resident-set high-water marks of each worker, its kernels
+and their zygote. ``--skip-plain`` times only the fast way and prints minutes (e.g. ``--regions 514``);
+``--ingest`` also times loading the synthetic workbooks into the DuckDB store (``smartcity-eval ingest``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import psutil
+
+from smartcity_eval.params import RunSpec, notebook_path
+from smartcity_eval.report import find_browser
+from smartcity_eval.runner import BatchResult, default_workers, run
+from smartcity_eval.synth import synthesize
+
+
+def plain_way(data: Path, out: Path, slugs: list[str], year: int, stage: int) -> tuple[float, dict[str, float], int]:
+    """Render each region with the three command-line tools in turn; (wall seconds, seconds per step, PDFs)."""
+    bin_dir = Path(sys.executable).parent
+    notebook = notebook_path("region_report")
+    chromium = find_browser() or "chromium"
+    steps: dict[str, float] = defaultdict(float)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    for slug in slugs:
+        nb, html, pdf = out / f"{slug}.ipynb", out / f"{slug}.html", out / f"{slug}.pdf"
+        commands = {
+            "papermill": [str(bin_dir / "papermill"), str(notebook), str(nb), "-p", "region", slug, "-p", "year",
+                          str(year), "-p", "stage", str(stage), "-p", "data_dir", str(data), "--no-progress-bar",
+                          "--cwd", str(notebook.parent)],
+            "nbconvert": [str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)],
+            "chromium": [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}",
+                         html.as_uri()],
+        }
+        for step, command in commands.items():
+            t0 = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            steps[step] += time.perf_counter() - t0
+    wall = time.perf_counter() - start
+    return wall, dict(steps), sum(1 for s in slugs if (out / f"{s}.pdf").exists())
+
+
+def _pss_mb(proc: psutil.Process) -> float:
+    """Proportional set size (shared pages split between the processes sharing them), else RSS, in MB."""
+    try:
+        for line in Path(f"/proc/{proc.pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return proc.memory_info().rss / 2**20
+
+
+class TreeRSS(threading.Thread):
+    """Samples, twice a second, the summed PSS of this process's descendants (workers, kernels, browsers)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.peak = {"all": 0.0, "browsers": 0.0}
+
+    def run(self) -> None:
+        me = psutil.Process()
+        while not self.stop.wait(0.5):
+            total = browsers = 0.0
+            for proc in me.children(recursive=True):
+                try:
+                    rss = _pss_mb(proc)
+                    name = proc.name()
+                except psutil.Error:
+                    continue
+                total += rss
+                if "chrom" in name or name == "node":
+                    browsers += rss
+            self.peak["all"] = max(self.peak["all"], total)
+            self.peak["browsers"] = max(self.peak["browsers"], browsers)
+
+
+def fast_way(data: Path, out: Path, year: int, stage: int) -> tuple[float, BatchResult, dict[str, float]]:
+    """``runner.run`` with default workers on every region; (wall seconds, batch, peak summed PSS in MB)."""
+    spec = RunSpec(year=year, stage=stage, data_dir=data, output_dir=out, force=True)
+    sampler = TreeRSS()
+    sampler.start()
+    start = time.perf_counter()
+    try:
+        batch = run(spec, progress=False)
+        return time.perf_counter() - start, batch, sampler.peak
+    finally:
+        sampler.stop.set()
+
+
+def _mean(values: list[float]) -> float:
+    return statistics.mean(values) if values else 0.0
+
+
+def report_fast(batch: BatchResult, wall: float, peak: dict[str, float]) -> None:
+    """The fast way's breakdown per stage and memory per worker."""
+    ok = [r for r in batch.results if r.status == "ok"]
+    print(f"  planning (validate + score every workbook in the workers, cohort): {batch.timings.get('plan', 0):.1f} s")
+    print("  per report, mean seconds (each stage runs in parallel with the others):")
+    for key, label in (("kernel", "waiting for a fresh kernel"), ("execute", "executing the notebook"),
+                       ("html", "HTML export"), ("pdf", "PDF printing (main process)")):
+        values = [r.timings.get(key, 0.0) for r in ok]
+        print(f"    {label:<30} {_mean(values):6.3f}  (max {max(values, default=0):.3f})")
+    per_worker: dict[int, dict[str, float]] = defaultdict(dict)
+    for r in ok:
+        for key, mb in r.memory_mb.items():
+            per_worker[r.worker_pid][key] = max(per_worker[r.worker_pid].get(key, 0.0), mb)
+    print("  peak RSS per worker (MB; the zygote's pages are shared with the kernels it forks):")
+    for n, (pid, mem) in enumerate(sorted(per_worker.items()), start=1):
+        total = sum(mem.values())
+        parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(mem.items()))
+        print(f"    worker {n} (pid {pid}): {parts}; sum {total:.0f}")
+    print(f"  peak memory of all batch processes (summed PSS, sampled every 0.5 s): {peak['all']:.0f} MB, of which "
+          f"the main process's two printing browsers {peak['browsers']:.0f} MB")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"  CPU seconds of all child processes so far: {children.ru_utime + children.ru_stime:.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--regions", type=int, default=50)
+    parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--stage", type=int, default=2, choices=(1, 2))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-plain", action="store_true", help="time only the fast way (prints minutes)")
+    parser.add_argument("--ingest", action="store_true", help="also time `smartcity-eval ingest` of the data")
+    parser.add_argument("--keep", type=Path, help="synthesise and write into this folder and keep it")
+    args = parser.parse_args()
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        data = root / "data"
+        t0 = time.perf_counter()
+        synthesize(args.regions, args.year, args.stage, args.seed, data)
+        slugs = sorted(p.stem for p in (data / str(args.year) / f"tahap-{args.stage}").glob("*.xlsx"))
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+              f"default workers: {default_workers()}")
+        print(f"data: {len(slugs)} synthetic regions, {args.year} tahap {args.stage}, seed {args.seed} "
+              f"(synthesised in {time.perf_counter() - t0:.1f} s)")
+        if args.ingest:
+            t0 = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).parent / "smartcity-eval"), "ingest", str(data), "--db",
+                            str(root / "store.duckdb")], check=True, stdout=subprocess.DEVNULL)
+            print(f"ingest into DuckDB: {time.perf_counter() - t0:.1f} s")
+        plain = None
+        if not args.skip_plain:
+            wall, steps, pdfs = plain_way(data, root / "plain", slugs, args.year, args.stage)
+            plain = wall / len(slugs)
+            print(f"\nplain way (papermill, nbconvert, chromium CLIs, one region after another): {wall:.1f} s, "
+                  f"{pdfs} PDFs")
+            print(f"  seconds per report: {plain:.2f}  (" + ", ".join(f"{k} {v / len(slugs):.2f}"
+                                                             for k, v in steps.items()) + ")")
+        wall, batch, peak = fast_way(data, root / "fast", args.year, args.stage)
+        ok = sum(1 for r in batch.results if r.status == "ok")
+        pdfs = sum(1 for r in batch.results if r.folder and (Path(r.folder) / "report.pdf").exists())
+        print(f"\nfast way (runner.run, {default_workers()} workers): {wall:.1f} s = {wall / 60:.2f} min, "
+              f"{ok} reports ok, {pdfs} PDFs")
+        fast = wall / len(slugs)
+        print(f"  seconds per report: {fast:.2f}")
+        report_fast(batch, wall, peak)
+        if plain is not None:
+            print(f"\nspeed-up (plain / fast, seconds per report): {plain / fast:.1f}x")
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

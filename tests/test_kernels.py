@@ -1,0 +1,65 @@
+"""Warm kernels: every notebook gets a fresh process, already holding the imports, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from smartcity_eval import kernels
+from smartcity_eval.params import notebooks_dir
+
+
+def _run(pool: kernels.KernelPool, km: kernels.PooledKernelManager, code: str) -> tuple[dict, str]:
+    kc = km.client()
+    out: list[str] = []
+
+    async def go() -> dict:
+        await kc.wait_for_ready(timeout=30)
+        return await kc.execute_interactive(code, timeout=30, output_hook=lambda m: out.append(
+            m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+
+    return pool.loop.run_until_complete(go()), "".join(out)
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["zygote", "ordinary-launch"])
+def test_each_acquire_is_a_fresh_warm_kernel(fork):
+    pool = kernels.KernelPool(fork=fork)
+    try:
+        first = pool.acquire("python3", notebooks_dir())
+        code = "import os, sys\nleak = 'A'\nprint(os.getpid(), os.getcwd(), 'smartcity_eval.overview' in sys.modules)"
+        reply, text = _run(pool, first, code)
+        assert reply["content"]["status"] == "ok" and reply["content"]["execution_count"] == 1
+        pid, cwd, warm = text.split()
+        assert cwd == str(notebooks_dir()) and warm == "True"
+        pool.release(first)
+        second = pool.acquire("python3", notebooks_dir())
+        reply, text = _run(pool, second, "import os\nprint(os.getpid(), 'leak' in globals())")
+        assert reply["content"]["execution_count"] == 1  # the warm-up left no trace in the history
+        assert text.split() == [text.split()[0], "False"] and text.split()[0] != pid
+        assert pool.mode == ("fork" if fork else "spawn")
+        pool.release(second)
+    finally:
+        pool.close()
+
+
+def test_a_kernel_that_dies_is_replaced_by_a_fresh_one(tmp_path):
+    """A real kernel death (SIGKILL mid-notebook) is retried once, in another fresh kernel from the pool."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from smartcity_eval import runner
+
+    nb = new_notebook(cells=[
+        new_code_cell('output_dir = ""', metadata={"tags": ["parameters"]}),
+        new_code_cell("import os, pathlib, signal\nmarker = pathlib.Path(output_dir) / 'died-once'\n"
+                      "if not marker.exists():\n    marker.touch()\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+                      "print('second kernel', os.getpid())"),
+    ], metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
+    path = tmp_path / "dies.ipynb"
+    nbformat.write(nb, path)
+    staging = tmp_path / "staging"
+    task = {"region": "x", "staging": str(staging), "notebook": str(path), "parameters": {"output_dir": str(staging)},
+            "formats": ["ipynb"], "title": "x", "start_timeout": 30}
+    result = runner.execute_task(task)
+    assert result["error"] == "" and result["attempts"] == 2
+    out = nbformat.read(staging / "report.ipynb", as_version=4)
+    assert "second kernel" in out.cells[-1].outputs[0]["text"]
