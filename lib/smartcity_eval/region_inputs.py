@@ -112,10 +112,10 @@ def history(data_dir: Path, region: str, year: int, stage: int,
 
 def write(inputs: RegionInputs, path: str | Path) -> Path:
     """Save ``inputs`` for the report's kernel (atomically)."""
-    from .tables import write_atomic
+    from .tables import write_bytes_atomic
 
     data = pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
-    return write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))
+    return write_bytes_atomic(Path(path), data)
 
 
 def read(path: str | Path, region: str, year: int, stage: int, data_dir: str | Path,

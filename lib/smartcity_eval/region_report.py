@@ -422,7 +422,7 @@ def save_scores(r: RegionReport, output_dir: str | Path) -> Path | None:
     """Write ``scores.json`` (the score card, rounded) into ``output_dir``; nothing when it is empty."""
     if not output_dir:
         return None
-    from .tables import write_atomic
+    from .tables import write_text_atomic
 
     data = r.card.to_dict()
     data["rank_national"] = None if r.row is None or pd.isna(r.row["rank_national"]) else int(r.row["rank_national"])
@@ -430,4 +430,4 @@ def save_scores(r: RegionReport, output_dir: str | Path) -> Path | None:
     data["previous_source"] = r.previous.source
     text = json.dumps(data, ensure_ascii=False, indent=2)
     path = Path(output_dir) / "scores.json"
-    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return write_text_atomic(path, text)

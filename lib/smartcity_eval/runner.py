@@ -35,7 +35,7 @@ from . import methodology as mth
 from .cohort import build_cohort, previous_result, published_path, sha256, workbook_dir, workbook_path
 from .params import RunSpec, notebook_path
 from .scoring import score_assessment
-from .tables import write_atomic
+from .tables import write_text_atomic
 from .validation import Expect, validate
 
 OK, SKIPPED, INVALID, FAILED = "ok", "skipped", "invalid", "failed"
@@ -153,7 +153,7 @@ def execute_task(task: dict[str, Any]) -> dict[str, Any]:
     from papermill.exceptions import PapermillExecutionError
 
     from . import kernels
-    from .report import notebook_to_html, write_text_atomic
+    from .report import notebook_to_html
 
     staging = Path(task["staging"])
     staging.mkdir(parents=True, exist_ok=True)
@@ -429,7 +429,7 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> tuple[list[dict[
     cohort_csv = batch_dir / "cohort.csv"
     text = cohort.to_csv(index=False)
     if not cohort_csv.exists() or cohort_csv.read_text(encoding="utf-8") != text:
-        write_atomic(cohort_csv, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        write_text_atomic(cohort_csv, text)
     if spec.notebook == "overview":
         return [_overview_task(spec, batch_dir, nb_path, nb_sha, cohort_csv, text)], results, batch_dir
     tasks = []
@@ -517,7 +517,7 @@ def finish_task(task: dict[str, Any], outcome: dict[str, Any], printer: _Printer
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2)
     if status == OK:
-        write_atomic(staging / "manifest.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        write_text_atomic(staging / "manifest.json", text)
         names = [f"report.{f}" for f in task["formats"] if f != "pdf" or not note] + ["scores.json", "manifest.json"]
         _commit(staging, final, names)
     else:
@@ -525,7 +525,7 @@ def finish_task(task: dict[str, Any], outcome: dict[str, Any], printer: _Printer
         errors.mkdir(parents=True, exist_ok=True)
         if (staging / "report.ipynb").exists():
             os.replace(staging / "report.ipynb", errors / f"{task['region']}.ipynb")
-        write_atomic(errors / f"{task['region']}.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        write_text_atomic(errors / f"{task['region']}.json", text)
         shutil.rmtree(staging, ignore_errors=True)
     return RegionResult(task["region"], status, task["name"], outcome.get("duration", 0.0), outcome["error"], note,
                         outcome["attempts"], str(final) if status == OK else "",
@@ -614,7 +614,7 @@ def run(spec: RunSpec, *, progress: bool = True,
                "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "exit_code": batch.exit_code, "regions": [asdict(r) for r in results]}
     text = json.dumps(summary, ensure_ascii=False, indent=2)
-    write_atomic(batch_dir / "run-summary.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_text_atomic(batch_dir / "run-summary.json", text)
     return batch
 
 
