@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .i18n import DEFAULT_LANG, LANGUAGES, stage_name
-from .store import DEFAULT_DB, StoreError, cohort_table, connect
+from .store import DEFAULT_DB, StoreError, cohort_table, connect, store_error_message
 from .tables import neutralise, write_atomic, write_csv
 
 HEADERS = ["No", "Kab/Kota", "Baseline", "Output", "Outcome", "Impact", "Quick Wins", "Program Kolaborasi",
@@ -39,12 +39,10 @@ NO_IMPROVEMENT = "-"
 TEXT = {
     "id": {"written": "{n} baris ditulis ke {path}", "empty": "tidak ada evaluasi {year} {stage}{category} di {db}",
            "format": "format keluaran tidak diketahui untuk {path}; pakai --format xlsx atau --format csv",
-           "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu",
-           "locked": "basis data {db} sedang dipakai proses lain; ulangi setelah proses itu selesai. ({detail})"},
+           "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu"},
     "en": {"written": "{n} rows written to {path}", "empty": "no {year} {stage}{category} evaluations in {db}",
            "format": "unknown output format for {path}; use --format xlsx or --format csv",
-           "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first",
-           "locked": "the database {db} is in use by another process; try again when it has finished. ({detail})"},
+           "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first"},
 }
 
 
@@ -158,11 +156,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     try:
         con = connect(args.db, read_only=True)
-    except duckdb.IOException as exc:
-        print(t["locked"].format(db=args.db, detail=exc), file=sys.stderr)
-        return 1
-    except StoreError as exc:
-        print(str(exc), file=sys.stderr)
+    except (duckdb.IOException, StoreError) as exc:
+        print(store_error_message(exc, args.db, args.lang), file=sys.stderr)
         return 1
     try:
         table = national_table(con, args.year, args.stage, args.category, args.order)

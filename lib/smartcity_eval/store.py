@@ -923,6 +923,13 @@ def findings(con: duckdb.DuckDBPyConnection, region_slug: str, year: int, stage:
 # --------------------------------------------------------------------------- command line
 
 
+def store_error_message(exc: Exception, db: Path | str, lang: str = DEFAULT_LANG) -> str:
+    """What to tell a user when the store cannot be opened: in use by another process, or not a store."""
+    if isinstance(exc, duckdb.IOException):
+        return TEXT[lang]["locked"].format(db=db, detail=exc)
+    return str(exc)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """``smartcity-eval ingest``: print every file's outcome and a summary; exit 1 if any file is broken."""
     t = TEXT[args.lang]
@@ -931,11 +938,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     try:
         report = ingest(args.data_dir, args.db, prune=args.prune)
-    except duckdb.IOException as exc:
-        print(t["locked"].format(db=args.db, detail=exc), file=sys.stderr)
-        return 1
-    except StoreError as exc:
-        print(str(exc), file=sys.stderr)
+    except (duckdb.IOException, StoreError) as exc:
+        print(store_error_message(exc, args.db, args.lang), file=sys.stderr)
         return 1
     print(report.format(args.lang))
     return report.exit_code
