@@ -104,3 +104,8 @@ def test_overview_ranks_every_region_of_sample_and_published_table():
     assert "campuran" not in ov.cover(o).data and "gabungan" in ov.cover(o).data
     regular = ov.prepare(2023, 2, SAMPLE, category="REGULER")
     assert set(regular.participants["category"]) == {"REGULER"}
+
+
+def test_summary_escapes_workbook_text_exactly_once(malang):
+    html = rr.summary(malang).data
+    assert "KPPN&amp;IKN" in html and "&amp;amp;" not in html

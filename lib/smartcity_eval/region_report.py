@@ -222,7 +222,7 @@ def summary(r: RegionReport) -> HTML:
         (t["final"], r.num(c.nilai_final), f"{t['median']}: {r.num(r.median.get('nilai_final'))}"),
         (t["improvement"], r.num(c.improvement, signed=True), prev_txt),
         (t["rank_national"], _rank_text(r, "rank_national", cohort), ""),
-        (t["rank_category"], _rank_text(r, "rank_category", same_cat), escape(c.category)),
+        (t["rank_category"], _rank_text(r, "rank_category", same_cat), c.category),
     ]
     for label, table in ((t["programmes"], c.programmes), (t["action_plan"], c.action_plan)):
         if table.at["overall", "planned"]:
