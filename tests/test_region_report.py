@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 from fractions import Fraction
 
+import pandas as pd
 import pytest
 
 from conftest import SAMPLE
@@ -109,3 +111,56 @@ def test_overview_ranks_every_region_of_sample_and_published_table():
 def test_summary_escapes_workbook_text_exactly_once(malang):
     html = rr.summary(malang).data
     assert "KPPN&amp;IKN" in html and "&amp;amp;" not in html
+
+
+def _ranked(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"slug": [f"kab-{i:03d}" for i in range(1, n + 1)], "rank_national": range(1, n + 1)})
+
+
+def test_national_excerpt_keeps_small_cohorts_whole():
+    table = _ranked(25)
+    runs = rr.national_excerpt(table, "kab-020")
+    assert len(runs) == 1 and runs[0]["rank_national"].tolist() == list(range(1, 26))
+
+
+def test_national_excerpt_is_the_top_ten_and_five_either_side():
+    table = _ranked(514)
+    middle = rr.national_excerpt(table, "kab-300")
+    assert [run["rank_national"].tolist() for run in middle] == [list(range(1, 11)), list(range(295, 306))]
+    near_top = rr.national_excerpt(table, "kab-013")  # 8..18 touches 1..10: one run
+    assert [run["rank_national"].tolist() for run in near_top] == [list(range(1, 19))]
+    last = rr.national_excerpt(table, "kab-514")
+    assert last[1]["rank_national"].tolist() == list(range(509, 515))
+    assert [len(run) for run in rr.national_excerpt(table, "not-a-participant")] == [10]
+
+
+def test_national_appendix_of_a_large_cohort_is_an_excerpt(malang):
+    base = malang.cohort[malang.cohort["participant"].astype(bool)]
+    copies = []
+    for k in range(40):  # 40 x 11 = 440 participants; Kab. Malang keeps its slug in copy 20 only
+        c = base.copy()
+        c["slug"] = [s if k == 20 else f"{s}-{k}" for s in c["slug"]]
+        c["region"] = [r if k == 20 else f"{r} {k}" for r in c["region"]]
+        copies.append(c)
+    big = pd.concat(copies).sort_values("nilai_final", ascending=False, kind="stable")
+    big["rank_national"] = range(1, len(big) + 1)
+    big = pd.concat([big, malang.cohort[~malang.cohort["participant"].astype(bool)]])
+    report = dataclasses.replace(malang, cohort=big)
+    html = rr.national_table(report).data
+    rank = int(big.loc[big["slug"] == "kab-malang", "rank_national"].iloc[0])
+    assert html.count("<tr>") == 1 + 10 + 1 + 11  # header, top ten, the gap, five either side of Kab. Malang
+    assert f"<td>{rank}</td><td><strong>Kab. Malang</strong></td>" in html
+    assert "Tabel lengkap 440 peserta" in html and "Kota Pekalongan" in html
+
+
+def test_charts_are_vector_images_with_text_and_the_same_bytes_each_time(malang):
+    import base64
+
+    html = rr.charts_section(malang).data
+    assert html == rr.charts_section(malang).data  # no date, fixed ids: reproducible reports
+    images = [base64.b64decode(b).decode() for b in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
+    assert len(images) == html.count("<img") >= 4 and "image/png" not in html
+    radar = images[0]
+    assert radar.lstrip().startswith("<?xml") and "<svg" in radar
+    # labels stay text (searchable in the PDF): Malang's 2023 Baseline 3,60 and its 2022 Baseline 1,40
+    assert re.search(r"<text[^>]*>3,60</text>", radar) and re.search(r"<text[^>]*>1,40</text>", radar)

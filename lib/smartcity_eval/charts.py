@@ -225,6 +225,7 @@ STYLE: dict[str, Any] = {
     "axes.unicode_minus": True,
     "pdf.fonttype": 42,
     "svg.fonttype": "none",
+    "svg.hashsalt": "smartcity-eval",
     "figure.constrained_layout.h_pad": 0.04,
     "figure.constrained_layout.w_pad": 0.04,
 }

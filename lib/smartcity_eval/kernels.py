@@ -116,6 +116,9 @@ def zygote_main(reply_fd: int, preload: list[str]) -> None:
     for name in preload:
         importlib.import_module(name)
     _warm_up()
+    import gc
+    gc.collect()
+    gc.freeze()
     signal.signal(signal.SIGCHLD, _reap)
     reply = os.fdopen(reply_fd, "w", buffering=1)
     reply.write("ready\n")
