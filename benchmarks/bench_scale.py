@@ -78,13 +78,45 @@ def _pss_mb(proc: psutil.Process) -> float:
     return proc.memory_info().rss / 2**20
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> tuple[float, float] | None:
+    """(own CPU seconds, CPU seconds of its reaped children) of a process, from ``/proc/<pid>/stat``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK, (int(fields[13]) + int(fields[14])) / _TICK
+
+
+def _kind(proc: psutil.Process) -> str:
+    """What a process of the batch is: worker, kernel zygote (and the kernels it forks), browser, driver."""
+    try:
+        cmd = " ".join(proc.cmdline())
+        name = proc.name()
+    except psutil.Error:
+        return "other"
+    if "chrom" in cmd or "chrom" in name:
+        return "browsers (Chromium)"
+    if name == "node" or "playwright" in cmd:
+        return "Playwright driver"
+    if "zygote_main" in cmd:
+        return "kernels (forked by the zygote)"
+    if "multiprocessing" in cmd:
+        return "workers (papermill, nbclient, HTML)"
+    return "other"
+
+
 class TreeRSS(threading.Thread):
-    """Samples, twice a second, the summed PSS of this process's descendants (workers, kernels, browsers)."""
+    """Samples, twice a second, the summed PSS of this process's descendants (workers, kernels, browsers), and
+    the CPU seconds of each: a kernel's own seconds reach its zygote's reaped-children count when it exits."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.stop = threading.Event()
         self.peak = {"all": 0.0, "browsers": 0.0}
+        self.cpu: dict[int, tuple[str, float, float, int]] = {}  # pid -> (kind, own, reaped children, parent)
 
     def run(self) -> None:
         me = psutil.Process()
@@ -99,28 +131,53 @@ class TreeRSS(threading.Thread):
                 total += rss
                 if "chrom" in name or name == "node":
                     browsers += rss
+                times = _cpu_seconds(proc.pid)
+                try:
+                    parent = proc.ppid()
+                except psutil.Error:
+                    continue
+                if times is not None:
+                    kind = self.cpu[proc.pid][0] if proc.pid in self.cpu else _kind(proc)
+                    self.cpu[proc.pid] = (kind, *times, parent)
             self.peak["all"] = max(self.peak["all"], total)
             self.peak["browsers"] = max(self.peak["browsers"], browsers)
 
+    def cpu_by_kind(self) -> dict[str, float]:
+        """CPU seconds per kind of process; a zygote's count includes the kernels it forked and reaped."""
+        out: dict[str, float] = defaultdict(float)
+        for kind, own, children, parent in self.cpu.values():
+            if kind.startswith("kernels"):
+                if parent in self.cpu and self.cpu[parent][0] == kind:
+                    continue  # a forked kernel: counted in its zygote's reaped children
+                own += children
+            out[kind] += own
+        return dict(out)
 
-def fast_way(data: Path, out: Path, year: int, stage: int) -> tuple[float, BatchResult, dict[str, float]]:
-    """``runner.run`` with default workers on every region; (wall seconds, batch, peak summed PSS in MB)."""
+
+def fast_way(data: Path, out: Path, year: int, stage: int) -> tuple[float, BatchResult, TreeRSS]:
+    """``runner.run`` with default workers on every region; (wall seconds, batch, the sampler's figures)."""
     spec = RunSpec(year=year, stage=stage, data_dir=data, output_dir=out, force=True)
     sampler = TreeRSS()
     sampler.start()
     start = time.perf_counter()
+    own = resource.getrusage(resource.RUSAGE_SELF)
     try:
         batch = run(spec, progress=False)
-        return time.perf_counter() - start, batch, sampler.peak
+        wall = time.perf_counter() - start
     finally:
         sampler.stop.set()
+        sampler.join()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    sampler.cpu[os.getpid()] = ("main process (planning, PDF threads, commits)",
+                                after.ru_utime - own.ru_utime + after.ru_stime - own.ru_stime, 0.0, os.getppid())
+    return wall, batch, sampler
 
 
 def _mean(values: list[float]) -> float:
     return statistics.mean(values) if values else 0.0
 
 
-def report_fast(batch: BatchResult, wall: float, peak: dict[str, float]) -> None:
+def report_fast(batch: BatchResult, wall: float, sampler: TreeRSS) -> None:
     """The fast way's breakdown per stage and memory per worker."""
     ok = [r for r in batch.results if r.status == "ok"]
     print(f"  planning (validate + score every workbook in the workers, cohort): {batch.timings.get('plan', 0):.1f} s")
@@ -138,10 +195,17 @@ def report_fast(batch: BatchResult, wall: float, peak: dict[str, float]) -> None
         total = sum(mem.values())
         parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(mem.items()))
         print(f"    worker {n} (pid {pid}): {parts}; sum {total:.0f}")
+    peak = sampler.peak
     print(f"  peak memory of all batch processes (summed PSS, sampled every 0.5 s): {peak['all']:.0f} MB, of which "
           f"the main process's two printing browsers {peak['browsers']:.0f} MB")
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"  CPU seconds of all child processes so far: {children.ru_utime + children.ru_stime:.0f}")
+    n = max(len(batch.results), 1)
+    cpu = sampler.cpu_by_kind()
+    total = sum(cpu.values())
+    cores = default_workers()
+    print(f"  CPU seconds per report, by process (sampled; {total / n:.2f} in all, so {cores} cores need at least "
+          f"{total / n / cores:.2f} s of wall time per report):")
+    for kind, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
+        print(f"    {kind:<48} {seconds / n:6.3f}")
 
 
 def main() -> None:
@@ -177,14 +241,14 @@ def main() -> None:
                   f"{pdfs} PDFs")
             print(f"  seconds per report: {plain:.2f}  (" + ", ".join(f"{k} {v / len(slugs):.2f}"
                                                              for k, v in steps.items()) + ")")
-        wall, batch, peak = fast_way(data, root / "fast", args.year, args.stage)
+        wall, batch, sampler = fast_way(data, root / "fast", args.year, args.stage)
         ok = sum(1 for r in batch.results if r.status == "ok")
         pdfs = sum(1 for r in batch.results if r.folder and (Path(r.folder) / "report.pdf").exists())
         print(f"\nfast way (runner.run, {default_workers()} workers): {wall:.1f} s = {wall / 60:.2f} min, "
               f"{ok} reports ok, {pdfs} PDFs")
         fast = wall / len(slugs)
         print(f"  seconds per report: {fast:.2f}")
-        report_fast(batch, wall, peak)
+        report_fast(batch, wall, sampler)
         if plain is not None:
             print(f"\nspeed-up (plain / fast, seconds per report): {plain / fast:.1f}x")
     finally:
