@@ -164,3 +164,24 @@ def test_charts_are_vector_images_with_text_and_the_same_bytes_each_time(malang)
     assert radar.lstrip().startswith("<?xml") and "<svg" in radar
     # labels stay text (searchable in the PDF): Malang's 2023 Baseline 3,60 and its 2022 Baseline 1,40
     assert re.search(r"<text[^>]*>3,60</text>", radar) and re.search(r"<text[^>]*>1,40</text>", radar)
+
+
+def test_provenance_names_each_input_by_its_path_and_the_weights_in_words(malang):
+    html = rr.provenance(malang).data
+    assert "2023/tahap-2/kab-malang.xlsx" in html and "2022/tahap-2/kab-malang.xlsx" in html
+    # Malang 2023 is KPPN&IKN: the official profile 10/20/20/20/20 + Kolaborasi 10
+    assert "Baseline 10%, Output 20%, Outcome 20%, Impact 20%, Quick Wins 20%, Kolaborasi 10%" in html
+    assert "resmi (dipublikasikan Kementerian)" in html and "{" not in html and "official" not in html
+
+
+def test_points_table_keeps_item_ids_whole(malang):
+    assert '<table class="points">' in rr.points(malang).data
+
+
+def test_overview_movers_list_only_risers_and_only_fallers():
+    o = ov.prepare(2023, 2, SAMPLE)
+    ups, downs = ov.movers(o).data.split("Penurunan terbesar")
+    # 2023 sample: four participants rose (Toba +0,89 first), three fell (Pelalawan -0,46 first)
+    assert ups.index("Kab. Toba") < ups.index("Kab. Malang") and "-0," not in ups
+    assert downs.index("Kab. Pelalawan") < downs.index("Kota Padang Panjang") < downs.index("Kab. Raja Ampat")
+    assert "+0," not in downs

@@ -166,11 +166,12 @@ def heatmap(o: Overview) -> HTML:
 
 
 def movers(o: Overview, n: int = 5) -> HTML:
-    """Biggest improvers and decliners on last year."""
+    """Biggest improvers and decliners on last year: only regions that rose, and only regions that fell."""
     t = o.t
     p = o.participants.dropna(subset=["improvement"])
     parts = []
-    ups, downs = p.nlargest(n, "improvement"), p.nsmallest(n, "improvement")
+    ups = p[p["improvement"] > 0].nlargest(n, "improvement")
+    downs = p[p["improvement"] < 0].nsmallest(n, "improvement")
     for title, frame in ((t["improvers"], ups), (t["decliners"], downs)):
         rows = [[escape(x.region), escape(x.category), o.num(x.nilai_final), o.num(x.improvement, signed=True)]
                 for x in frame.itertuples()]

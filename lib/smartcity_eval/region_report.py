@@ -325,7 +325,7 @@ def points(r: RegionReport) -> HTML:
              r.num(x.score), r.num(x.gain_exact, 3, signed=True)] for x in table.itertuples()]
     body = (f"<p>{escape(t['points_text'])}</p>"
             + figure_html(charts.uplift_bars(table, lang=r.lang), t["points"])
-            + _table([t["item"], t["dimension"], t["question"], t["score"], t["gain"]], rows, {3, 4}))
+            + _table([t["item"], t["dimension"], t["question"], t["score"], t["gain"]], rows, {3, 4}, "points"))
     return _section(r, t["points"], body)
 
 
@@ -461,13 +461,20 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
 def provenance(r: RegionReport) -> HTML:
     """Appendix: input files with sha256, software version, weight profile, parameters."""
     t = r.t
-    files = _table([t["file"], "sha256"], [[escape(Path(p).name), f"<code>{h}</code>"] for p, h in r.inputs])
+    data_dir = Path(r.params.get("data_dir") or ".").resolve()
+
+    def shown(path: str) -> str:  # inside the data folder: its path there (2023/tahap-2/x.xlsx), else the name
+        p = Path(path).resolve()
+        return p.relative_to(data_dir).as_posix() if p.is_relative_to(data_dir) else p.name
+
+    files = _table([t["file"], "sha256"], [[escape(shown(p)), f"<code>{h}</code>"] for p, h in r.inputs])
     prof = r.card.profile
+    weights = ", ".join(f"{r.methodology.dimension(k).short(r.lang)} {w}%" for k, w in prof.weights.items() if w)
     params = _table([t["parameters"], ""], [[escape(k), escape(str(v))] for k, v in r.params.items()])
     body = (files + f"<p>{escape(t['software'])}: smartcity-eval {escape(__version__)}, Python "
             f"{escape(platform.python_version())}, pandas {escape(pd.__version__)}</p>"
-            f"<p>{escape(t['weight'])}: {escape(json.dumps(dict(prof.weights)))} — {escape(prof.provenance)} "
-            f"({prof.year}, {escape(prof.category)})</p>" + params)
+            f"<p>{escape(t['weight'])} ({prof.year}, {escape(prof.category)}): {escape(weights)} — "
+            f"{escape(t[prof.provenance])}</p>" + params)
     return _section(r, f"{t['appendix']} C — {t['provenance_title']}", body)
 
 
