@@ -78,18 +78,6 @@ def _pss_mb(proc: psutil.Process) -> float:
     return proc.memory_info().rss / 2**20
 
 
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _cpu_seconds(pid: int) -> tuple[float, float] | None:
-    """(own CPU seconds, CPU seconds of its reaped children) of a process, from ``/proc/<pid>/stat``."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICK, (int(fields[13]) + int(fields[14])) / _TICK
-
-
 def _kind(proc: psutil.Process) -> str:
     """What a process of the batch is: worker, kernel zygote (and the kernels it forks), browser, driver."""
     try:
@@ -108,6 +96,9 @@ def _kind(proc: psutil.Process) -> str:
     return "other"
 
 
+BROWSER_KINDS = ("browsers (Chromium)", "Playwright driver")
+
+
 class TreeRSS(threading.Thread):
     """Samples, twice a second, the summed PSS of this process's descendants (workers, kernels, browsers), and
     the CPU seconds of each: a kernel's own seconds reach its zygote's reaped-children count when it exits."""
@@ -116,7 +107,8 @@ class TreeRSS(threading.Thread):
         super().__init__(daemon=True)
         self.stop = threading.Event()
         self.peak = {"all": 0.0, "browsers": 0.0}
-        self.cpu: dict[int, tuple[str, float, float, int]] = {}  # pid -> (kind, own, reaped children, parent)
+        self.seen: dict[int, tuple[str, int]] = {}  # pid -> (kind, parent pid), decided at first sight
+        self.cpu: dict[int, tuple[float, float]] = {}  # pid -> (own CPU seconds, its reaped children's)
 
     def run(self) -> None:
         me = psutil.Process()
@@ -124,30 +116,26 @@ class TreeRSS(threading.Thread):
             total = browsers = 0.0
             for proc in me.children(recursive=True):
                 try:
+                    if proc.pid not in self.seen:
+                        self.seen[proc.pid] = (_kind(proc), proc.ppid())
                     rss = _pss_mb(proc)
-                    name = proc.name()
+                    times = proc.cpu_times()
                 except psutil.Error:
                     continue
+                self.cpu[proc.pid] = (times.user + times.system, times.children_user + times.children_system)
                 total += rss
-                if "chrom" in name or name == "node":
+                if self.seen[proc.pid][0] in BROWSER_KINDS:
                     browsers += rss
-                times = _cpu_seconds(proc.pid)
-                try:
-                    parent = proc.ppid()
-                except psutil.Error:
-                    continue
-                if times is not None:
-                    kind = self.cpu[proc.pid][0] if proc.pid in self.cpu else _kind(proc)
-                    self.cpu[proc.pid] = (kind, *times, parent)
             self.peak["all"] = max(self.peak["all"], total)
             self.peak["browsers"] = max(self.peak["browsers"], browsers)
 
     def cpu_by_kind(self) -> dict[str, float]:
         """CPU seconds per kind of process; a zygote's count includes the kernels it forked and reaped."""
         out: dict[str, float] = defaultdict(float)
-        for kind, own, children, parent in self.cpu.values():
+        for pid, (own, children) in self.cpu.items():
+            kind, parent = self.seen[pid]
             if kind.startswith("kernels"):
-                if parent in self.cpu and self.cpu[parent][0] == kind:
+                if self.seen.get(parent, ("",))[0] == kind:
                     continue  # a forked kernel: counted in its zygote's reaped children
                 own += children
             out[kind] += own
@@ -168,8 +156,8 @@ def fast_way(data: Path, out: Path, year: int, stage: int) -> tuple[float, Batch
         sampler.stop.set()
         sampler.join()
     after = resource.getrusage(resource.RUSAGE_SELF)
-    sampler.cpu[os.getpid()] = ("main process (planning, PDF threads, commits)",
-                                after.ru_utime - own.ru_utime + after.ru_stime - own.ru_stime, 0.0, os.getppid())
+    sampler.seen[os.getpid()] = ("main process (planning, PDF threads, commits)", os.getppid())
+    sampler.cpu[os.getpid()] = (after.ru_utime - own.ru_utime + after.ru_stime - own.ru_stime, 0.0)
     return wall, batch, sampler
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -116,9 +117,8 @@ def zygote_main(reply_fd: int, preload: list[str]) -> None:
     for name in preload:
         importlib.import_module(name)
     _warm_up()
-    import gc
     gc.collect()
-    gc.freeze()
+    gc.freeze()  # the kernels' collector leaves the imported modules' pages shared with the zygote
     signal.signal(signal.SIGCHLD, _reap)
     reply = os.fdopen(reply_fd, "w", buffering=1)
     reply.write("ready\n")

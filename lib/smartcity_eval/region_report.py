@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
@@ -405,17 +406,13 @@ def national_excerpt(participants: pd.DataFrame, slug: str, top: int = 10, aroun
     n = len(participants)
     if n <= full_limit:
         return [participants]
-    keep = set(range(min(top, n)))
-    hits = [i for i, s in enumerate(participants["slug"]) if s == slug]
-    if hits:
-        keep |= set(range(max(hits[0] - around, 0), min(hits[0] + around + 1, n)))
-    runs: list[list[int]] = []
-    for i in sorted(keep):
-        if runs and runs[-1][-1] == i - 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return [participants.iloc[run] for run in runs]
+    keep = np.zeros(n, dtype=bool)
+    keep[:top] = True
+    hits = np.flatnonzero(participants["slug"].to_numpy() == slug)
+    if len(hits):
+        keep[max(hits[0] - around, 0):hits[0] + around + 1] = True
+    rows = np.flatnonzero(keep)
+    return [participants.iloc[run] for run in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)]
 
 
 def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
@@ -444,7 +441,7 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
                          r.num(x.nilai_final), r.num(x.improvement if pd.notna(x.improvement) else None, signed=True),
                          escape(x.category)])
     body = _table(headers, rows, set(range(2, 2 + len(dims) + 2)), "national")
-    if len(runs) > 1 or len(runs[0]) < len(part):
+    if sum(map(len, runs)) < len(part):
         note = t["excerpt"].format(top=top, around=around, region=r.assessment.profile.region, n=len(part))
         body += f"<p>{escape(note)}</p>"
     non = r.cohort[~r.cohort["participant"].astype(bool)]
