@@ -46,6 +46,7 @@ NBVAL := $(BIN)/pytest -q -p no:cacheprovider --nbval notebooks --nbval-sanitize
 
 test: $(STAMP) browser
 	$(BIN)/ruff check lib tests scripts benchmarks
+	$(BIN)/ruff format --check lib tests scripts benchmarks
 	$(BIN)/pytest -q
 	$(NBVAL)
 

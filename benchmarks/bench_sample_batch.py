@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from smartcity_eval.params import ROOT, RunSpec
-from smartcity_eval.runner import default_workers, run
+from smartcity_eval.batch.params import ROOT, RunSpec
+from smartcity_eval.batch.runner import default_workers, run
 
 
 def main() -> None:
@@ -26,8 +26,15 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "sample")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-") as out:
-        spec = RunSpec(year=args.year, stage=args.stage, data_dir=args.data, output_dir=Path(out),
-                       workers=args.workers, formats=tuple(args.formats.split(",")), force=True)
+        spec = RunSpec(
+            year=args.year,
+            stage=args.stage,
+            data_dir=args.data,
+            output_dir=Path(out),
+            workers=args.workers,
+            formats=tuple(args.formats.split(",")),
+            force=True,
+        )
         start = time.perf_counter()
         batch = run(spec, progress=False)
         wall = time.perf_counter() - start

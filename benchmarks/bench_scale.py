@@ -8,7 +8,7 @@ Synthesises ``--regions`` kabupaten/kota (seeded) into a temporary folder, then 
 
 * the plain way, one region after another: the ``papermill`` CLI on the report notebook, ``jupyter nbconvert
   --to html --no-input`` on the executed notebook, ``chromium --headless --print-to-pdf`` on the HTML;
-* the fast way: :func:`smartcity_eval.runner.run` with its default workers (a fresh kernel per region, forked
+* the fast way: :func:`smartcity_eval.batch.runner.run` with its default workers (a fresh kernel per region, forked
   ahead of need with the imports done; one browser for the batch).
 
 Prints seconds per report for both, their ratio, the fast way's breakdown per stage (planning, waiting for a
@@ -35,10 +35,10 @@ from pathlib import Path
 
 import psutil
 
-from smartcity_eval.params import RunSpec, notebook_path
-from smartcity_eval.report import find_browser
-from smartcity_eval.runner import BatchResult, default_workers, run
-from smartcity_eval.synth import synthesize
+from smartcity_eval.batch.params import RunSpec, notebook_path
+from smartcity_eval.batch.runner import BatchResult, default_workers, run
+from smartcity_eval.inputs.synth import synthesize
+from smartcity_eval.reports.report import find_browser
 
 
 def plain_way(data: Path, out: Path, slugs: list[str], year: int, stage: int) -> tuple[float, dict[str, float], int]:
@@ -52,12 +52,35 @@ def plain_way(data: Path, out: Path, slugs: list[str], year: int, stage: int) ->
     for slug in slugs:
         nb, html, pdf = out / f"{slug}.ipynb", out / f"{slug}.html", out / f"{slug}.pdf"
         commands = {
-            "papermill": [str(bin_dir / "papermill"), str(notebook), str(nb), "-p", "region", slug, "-p", "year",
-                          str(year), "-p", "stage", str(stage), "-p", "data_dir", str(data), "--no-progress-bar",
-                          "--cwd", str(notebook.parent)],
+            "papermill": [
+                str(bin_dir / "papermill"),
+                str(notebook),
+                str(nb),
+                "-p",
+                "region",
+                slug,
+                "-p",
+                "year",
+                str(year),
+                "-p",
+                "stage",
+                str(stage),
+                "-p",
+                "data_dir",
+                str(data),
+                "--no-progress-bar",
+                "--cwd",
+                str(notebook.parent),
+            ],
             "nbconvert": [str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)],
-            "chromium": [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}",
-                         html.as_uri()],
+            "chromium": [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--print-to-pdf={pdf}",
+                html.as_uri(),
+            ],
         }
         for step, command in commands.items():
             t0 = time.perf_counter()
@@ -170,8 +193,12 @@ def report_fast(batch: BatchResult, wall: float, sampler: TreeRSS) -> None:
     ok = [r for r in batch.results if r.status == "ok"]
     print(f"  planning (validate + score every workbook in the workers, cohort): {batch.timings.get('plan', 0):.1f} s")
     print("  per report, mean seconds (each stage runs in parallel with the others):")
-    for key, label in (("kernel", "waiting for a fresh kernel"), ("execute", "executing the notebook"),
-                       ("html", "HTML export"), ("pdf", "PDF printing (main process)")):
+    for key, label in (
+        ("kernel", "waiting for a fresh kernel"),
+        ("execute", "executing the notebook"),
+        ("html", "HTML export"),
+        ("pdf", "PDF printing (main process)"),
+    ):
         values = [r.timings.get(key, 0.0) for r in ok]
         print(f"    {label:<30} {_mean(values):6.3f}  (max {max(values, default=0):.3f})")
     per_worker: dict[int, dict[str, float]] = defaultdict(dict)
@@ -184,14 +211,18 @@ def report_fast(batch: BatchResult, wall: float, sampler: TreeRSS) -> None:
         parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(mem.items()))
         print(f"    worker {n} (pid {pid}): {parts}; sum {total:.0f}")
     peak = sampler.peak
-    print(f"  peak memory of all batch processes (summed PSS, sampled every 0.5 s): {peak['all']:.0f} MB, of which "
-          f"the main process's two printing browsers {peak['browsers']:.0f} MB")
+    print(
+        f"  peak memory of all batch processes (summed PSS, sampled every 0.5 s): {peak['all']:.0f} MB, of which "
+        f"the main process's two printing browsers {peak['browsers']:.0f} MB"
+    )
     n = max(len(batch.results), 1)
     cpu = sampler.cpu_by_kind()
     total = sum(cpu.values())
     cores = default_workers()
-    print(f"  CPU seconds per report, by process (sampled; {total / n:.2f} in all, so {cores} cores need at least "
-          f"{total / n / cores:.2f} s of wall time per report):")
+    print(
+        f"  CPU seconds per report, by process (sampled; {total / n:.2f} in all, so {cores} cores need at least "
+        f"{total / n / cores:.2f} s of wall time per report):"
+    )
     for kind, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
         print(f"    {kind:<48} {seconds / n:6.3f}")
 
@@ -212,28 +243,48 @@ def main() -> None:
         t0 = time.perf_counter()
         synthesize(args.regions, args.year, args.stage, args.seed, data)
         slugs = sorted(p.stem for p in (data / str(args.year) / f"tahap-{args.stage}").glob("*.xlsx"))
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"default workers: {default_workers()}")
-        print(f"data: {len(slugs)} synthetic regions, {args.year} tahap {args.stage}, seed {args.seed} "
-              f"(synthesised in {time.perf_counter() - t0:.1f} s)")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+            f"default workers: {default_workers()}"
+        )
+        print(
+            f"data: {len(slugs)} synthetic regions, {args.year} tahap {args.stage}, seed {args.seed} "
+            f"(synthesised in {time.perf_counter() - t0:.1f} s)"
+        )
         if args.ingest:
             t0 = time.perf_counter()
-            subprocess.run([str(Path(sys.executable).parent / "smartcity-eval"), "ingest", str(data), "--db",
-                            str(root / "store.duckdb")], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(Path(sys.executable).parent / "smartcity-eval"),
+                    "ingest",
+                    str(data),
+                    "--db",
+                    str(root / "store.duckdb"),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             print(f"ingest into DuckDB: {time.perf_counter() - t0:.1f} s")
         plain = None
         if not args.skip_plain:
             wall, steps, pdfs = plain_way(data, root / "plain", slugs, args.year, args.stage)
             plain = wall / len(slugs)
-            print(f"\nplain way (papermill, nbconvert, chromium CLIs, one region after another): {wall:.1f} s, "
-                  f"{pdfs} PDFs")
-            print(f"  seconds per report: {plain:.2f}  (" + ", ".join(f"{k} {v / len(slugs):.2f}"
-                                                             for k, v in steps.items()) + ")")
+            print(
+                f"\nplain way (papermill, nbconvert, chromium CLIs, one region after another): {wall:.1f} s, "
+                f"{pdfs} PDFs"
+            )
+            print(
+                f"  seconds per report: {plain:.2f}  ("
+                + ", ".join(f"{k} {v / len(slugs):.2f}" for k, v in steps.items())
+                + ")"
+            )
         wall, batch, sampler = fast_way(data, root / "fast", args.year, args.stage)
         ok = sum(1 for r in batch.results if r.status == "ok")
         pdfs = sum(1 for r in batch.results if r.folder and (Path(r.folder) / "report.pdf").exists())
-        print(f"\nfast way (runner.run, {default_workers()} workers): {wall:.1f} s = {wall / 60:.2f} min, "
-              f"{ok} reports ok, {pdfs} PDFs")
+        print(
+            f"\nfast way (runner.run, {default_workers()} workers): {wall:.1f} s = {wall / 60:.2f} min, "
+            f"{ok} reports ok, {pdfs} PDFs"
+        )
         fast = wall / len(slugs)
         print(f"  seconds per report: {fast:.2f}")
         report_fast(batch, wall, sampler)

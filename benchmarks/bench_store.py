@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from smartcity_eval import store
-from smartcity_eval.cohort import build_cohort
-from smartcity_eval.synth import synthesize
+from smartcity_eval.inputs.synth import synthesize
+from smartcity_eval.results import store
+from smartcity_eval.results.cohort import build_cohort
 
 
 def timed(label: str, fn, *args, **kwargs):
@@ -37,8 +37,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         data, db = Path(tmp) / "data", Path(tmp) / "store.duckdb"
         for i, year in enumerate(args.years):
-            timed(f"synth {args.regions} regions, {year}" + (" (+ previous year)" if i == 0 else ""),
-                  synthesize, args.regions, year, 2, args.seed, data, i == 0)
+            timed(
+                f"synth {args.regions} regions, {year}" + (" (+ previous year)" if i == 0 else ""),
+                synthesize,
+                args.regions,
+                year,
+                2,
+                args.seed,
+                data,
+                i == 0,
+            )
         files = len(list(data.rglob("*.xlsx")))
         report = timed(f"ingest {files} workbooks into a new store", store.ingest, data, db)
         assert report.ok, report.format("en")
@@ -49,9 +57,13 @@ def main() -> None:
         slug = table["region_slug"].iloc[0]
         timed("region_history(one region)", store.region_history, con, slug)
         timed("dimension_across_regions(outcome)", store.dimension_across_regions, con, year, 2, "outcome")
-        timed("SQL: mean Nilai Final per year and category",
-              lambda: con.sql("SELECT e.year, e.category, avg(f.nilai_final) FROM evaluations e "
-                              "JOIN finals f USING (evaluation_id) GROUP BY ALL").df())
+        timed(
+            "SQL: mean Nilai Final per year and category",
+            lambda: con.sql(
+                "SELECT e.year, e.category, avg(f.nilai_final) FROM evaluations e "
+                "JOIN finals f USING (evaluation_id) GROUP BY ALL"
+            ).df(),
+        )
         con.close()
         cohort = timed(f"overview cohort from {args.regions} workbooks (build_cohort)", build_cohort, data, year, 2)
         assert len(cohort) == args.regions

@@ -33,21 +33,38 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from smartcity_eval import methodology as mth
-from smartcity_eval.assessment import Assessment, Profile, slugify
-from smartcity_eval.numbers import percent, round_half_up, to_fraction
-from smartcity_eval.scoring import ScoreCard, nilai_final, score_assessment
-from smartcity_eval.validation import validate
-from smartcity_eval.workbook import write_assessment
+from smartcity_eval.inputs.validation import validate
+from smartcity_eval.inputs.workbook import write_assessment
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import Assessment, Profile, slugify
+from smartcity_eval.method.numbers import percent, round_half_up, to_fraction
+from smartcity_eval.method.scoring import ScoreCard, nilai_final, score_assessment
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
 DEFAULT_OUT = ROOT / "data" / "sample"
 SEED = "smartcity-sample-v1"
-PUBLISHED_COLUMNS = ["no", "kab_kota", "ket", "baseline", "output", "outcome", "impact", "quick_wins",
-                     "kolaborasi", "nilai_final", "improvement"]
-CSV_DIMENSIONS = {"baseline": "baseline", "output": "output", "outcome": "outcome", "impact": "impact",
-                  "quick_wins": "quick_win", "kolaborasi": "kolaborasi"}
+PUBLISHED_COLUMNS = [
+    "no",
+    "kab_kota",
+    "ket",
+    "baseline",
+    "output",
+    "outcome",
+    "impact",
+    "quick_wins",
+    "kolaborasi",
+    "nilai_final",
+    "improvement",
+]
+CSV_DIMENSIONS = {
+    "baseline": "baseline",
+    "output": "output",
+    "outcome": "outcome",
+    "impact": "impact",
+    "quick_wins": "quick_win",
+    "kolaborasi": "kolaborasi",
+}
 
 # --------------------------------------------------------------------------- agencies (OPD)
 
@@ -114,8 +131,7 @@ GENERIC_PROGRAMMES: tuple[tuple[str, str, str, str], ...] = (
     ("governance", "tata_kelola_birokrasi", "Penilaian kinerja ASN elektronik (e-Kinerja)", "bkpsdm"),
     ("governance", "tata_kelola_birokrasi", "Pengadaan barang dan jasa secara elektronik", "pbj"),
     ("governance", "tata_kelola_birokrasi", "Perencanaan dan penganggaran elektronik terintegrasi", "bpkad"),
-    ("governance", "tata_kelola_birokrasi", "Sistem akuntabilitas kinerja instansi pemerintah (e-SAKIP)",
-     "organisasi"),
+    ("governance", "tata_kelola_birokrasi", "Sistem akuntabilitas kinerja instansi pemerintah (e-SAKIP)", "organisasi"),
     ("governance", "tata_kelola_birokrasi", "Presensi ASN berbasis lokasi", "bkpsdm"),
     ("governance", "tata_kelola_birokrasi", "Kearsipan dinamis digital", "arsip"),
     ("governance", "tata_kelola_birokrasi", "Pusat data daerah dan layanan komputasi awan pemerintah", "kominfo"),
@@ -141,8 +157,12 @@ GENERIC_PROGRAMMES: tuple[tuple[str, str, str, str], ...] = (
     ("branding", "city_appearance_branding", "Penerangan jalan umum bertenaga surya di koridor utama", "perhubungan"),
     ("branding", "city_appearance_branding", "Penataan reklame dan papan nama jalan", "dpmptsp"),
     ("branding", "city_appearance_branding", "Gerbang dan tugu ikon daerah", "pupr"),
-    ("branding", "city_appearance_branding", "Penggunaan logo, slogan dan maskot daerah pada materi promosi",
-     "kominfo"),
+    (
+        "branding",
+        "city_appearance_branding",
+        "Penggunaan logo, slogan dan maskot daerah pada materi promosi",
+        "kominfo",
+    ),
     ("branding", "city_appearance_branding", "Kampung tematik berbasis komunitas", "perkim"),
     ("branding", "city_appearance_branding", "Penataan pedagang kaki lima di kawasan wisata", "perdagangan"),
     # Smart Economy
@@ -166,8 +186,7 @@ GENERIC_PROGRAMMES: tuple[tuple[str, str, str, str], ...] = (
     ("economy", "ekosistem_transaksi_keuangan", "Kartu kredit pemerintah daerah", "bpkad"),
     ("economy", "ekosistem_transaksi_keuangan", "Retribusi parkir elektronik", "perhubungan"),
     ("economy", "ekosistem_transaksi_keuangan", "Tim Percepatan dan Perluasan Digitalisasi Daerah (TP2DD)", "ekonomi"),
-    ("economy", "ekosistem_transaksi_keuangan", "Pembayaran pajak bumi dan bangunan melalui dompet digital",
-     "bapenda"),
+    ("economy", "ekosistem_transaksi_keuangan", "Pembayaran pajak bumi dan bangunan melalui dompet digital", "bapenda"),
     # Smart Living
     ("living", "harmonisasi_tata_ruang", "Sistem informasi tata ruang daerah", "pupr"),
     ("living", "harmonisasi_tata_ruang", "Persetujuan bangunan gedung daring (SIMBG)", "pupr"),
@@ -187,8 +206,12 @@ GENERIC_PROGRAMMES: tuple[tuple[str, str, str, str], ...] = (
     ("living", "sarana_telekomunikasi_transportasi", "Area traffic control system (ATCS)", "perhubungan"),
     ("living", "sarana_telekomunikasi_transportasi", "Wi-Fi publik di ruang terbuka", "kominfo"),
     ("living", "sarana_telekomunikasi_transportasi", "Informasi angkutan umum dan halte digital", "perhubungan"),
-    ("living", "sarana_telekomunikasi_transportasi", "Pengujian kendaraan bermotor dengan bukti lulus uji elektronik",
-     "perhubungan"),
+    (
+        "living",
+        "sarana_telekomunikasi_transportasi",
+        "Pengujian kendaraan bermotor dengan bukti lulus uji elektronik",
+        "perhubungan",
+    ),
     ("living", "sarana_telekomunikasi_transportasi", "Penataan menara telekomunikasi bersama", "kominfo"),
     ("living", "sarana_telekomunikasi_transportasi", "Parkir elektronik di kawasan pusat kegiatan", "perhubungan"),
     ("living", "sarana_telekomunikasi_transportasi", "Pelaporan jalan rusak oleh warga", "pupr"),
@@ -206,8 +229,7 @@ GENERIC_PROGRAMMES: tuple[tuple[str, str, str, str], ...] = (
     ("society", "pendidikan", "Beasiswa pendidikan berbasis data terpadu", "pendidikan"),
     ("society", "pendidikan", "Pelatihan guru untuk pembelajaran digital", "pendidikan"),
     ("society", "pendidikan", "Dasbor mutu pendidikan sekolah", "pendidikan"),
-    ("society", "pendidikan", "Gerakan wajib belajar sembilan tahun berbasis data anak tidak sekolah",
-     "pendidikan"),
+    ("society", "pendidikan", "Gerakan wajib belajar sembilan tahun berbasis data anak tidak sekolah", "pendidikan"),
     ("society", "keamanan", "CCTV terintegrasi untuk keamanan lingkungan", "kominfo"),
     ("society", "keamanan", "Layanan panggilan darurat 112", "kominfo"),
     ("society", "keamanan", "Sistem peringatan dini bencana", "bpbd"),
@@ -287,14 +309,12 @@ DIM_STRENGTH: dict[str, tuple[str, ...]] = {
     "output": (
         "Regulasi pendukung Smart City telah diterbitkan dan Tim Pelaksana berfungsi dengan pembagian tugas "
         "yang jelas.",
-        "Keterlibatan OPD tampak dalam Renstra masing-masing; program Smart City tidak bertumpu pada "
-        "Diskominfo saja.",
+        "Keterlibatan OPD tampak dalam Renstra masing-masing; program Smart City tidak bertumpu pada Diskominfo saja.",
         "Anggaran Smart City dalam APBD cukup memadai dan mulai didukung pembiayaan non-APBD.",
     ),
     "outcome": (
         "Sebagian besar program masterplan tahun ini berjalan sesuai rencana di keenam pilar.",
-        "Capaian indikator pembangunan (opini laporan keuangan, indeks SPBE, SAKIP) mendukung tata kelola "
-        "yang baik.",
+        "Capaian indikator pembangunan (opini laporan keuangan, indeks SPBE, SAKIP) mendukung tata kelola yang baik.",
         "Rencana aksi peningkatan SDM dan infrastruktur pendukung terlaksana hampir seluruhnya.",
     ),
     "impact": (
@@ -379,11 +399,21 @@ DIM_ADVICE: dict[str, tuple[str, ...]] = {
     ),
 }
 
-PILLAR_NAMES = {"governance": "Smart Governance", "branding": "Smart Branding", "economy": "Smart Economy",
-                "living": "Smart Living", "society": "Smart Society", "environment": "Smart Environment"}
-AP_NAMES = {"kebijakan_kelembagaan": "pengembangan kebijakan dan kelembagaan", "sdm": "peningkatan kapasitas SDM",
-            "infrastruktur": "infrastruktur pendukung", "aplikasi": "aplikasi pendukung",
-            "literasi": "literasi Smart City"}
+PILLAR_NAMES = {
+    "governance": "Smart Governance",
+    "branding": "Smart Branding",
+    "economy": "Smart Economy",
+    "living": "Smart Living",
+    "society": "Smart Society",
+    "environment": "Smart Environment",
+}
+AP_NAMES = {
+    "kebijakan_kelembagaan": "pengembangan kebijakan dan kelembagaan",
+    "sdm": "peningkatan kapasitas SDM",
+    "infrastruktur": "infrastruktur pendukung",
+    "aplikasi": "aplikasi pendukung",
+    "literasi": "literasi Smart City",
+}
 
 # --------------------------------------------------------------------------- assessors (fictional)
 
@@ -400,8 +430,10 @@ ASSESSOR_POOL: tuple[tuple[str, str], ...] = (
     ("Muhammad Fadhil Akbarsyah, S.T., M.B.A.", "Praktisi transformasi digital sektor publik"),
     ("Dr. Lestari Wulandhari, S.IP., M.Si.", "Fakultas Ilmu Sosial dan Ilmu Politik, Universitas Airlangga"),
     ("Teguh Santoso Wibisana, S.Kom., M.T.", "Praktisi pengembangan aplikasi pemerintahan; tim pakar kementerian"),
-    ("Dr. Intan Permatasari Wiradinata, S.T., M.Sc.", "Sekolah Arsitektur, Perencanaan dan Pengembangan Kebijakan, "
-     "Institut Teknologi Bandung"),
+    (
+        "Dr. Intan Permatasari Wiradinata, S.T., M.Sc.",
+        "Sekolah Arsitektur, Perencanaan dan Pengembangan Kebijakan, Institut Teknologi Bandung",
+    ),
     ("Dr. Agus Salim Hasibuan, M.T.", "Fakultas Teknik, Universitas Negeri Padang"),
 )
 
@@ -429,218 +461,284 @@ class Region:
         return slugify(self.name)
 
 
-REGIONS: dict[str, Region] = {r.slug: r for r in (
-    Region(
-        "Kab. Malang", "35.07", "Jawa Timur", "KPPN&IKN", "2021 (KPPN)", (20, 15, 16, 19, 16, 14),
-        strengths=(
-            "Layanan kesehatan dan pendidikan digital menjangkau kecamatan-kecamatan di wilayah {region} yang "
-            "luas.",
-            "Posisi {region} di kawasan pariwisata prioritas Bromo–Tengger–Semeru dimanfaatkan untuk promosi "
-            "destinasi dan produk UMKM.",
-            "Pemerintah daerah konsisten menjalankan program masterplan sejak bergabung pada kohort 2021.",
+REGIONS: dict[str, Region] = {
+    r.slug: r
+    for r in (
+        Region(
+            "Kab. Malang",
+            "35.07",
+            "Jawa Timur",
+            "KPPN&IKN",
+            "2021 (KPPN)",
+            (20, 15, 16, 19, 16, 14),
+            strengths=(
+                "Layanan kesehatan dan pendidikan digital menjangkau kecamatan-kecamatan di wilayah {region} yang "
+                "luas.",
+                "Posisi {region} di kawasan pariwisata prioritas Bromo–Tengger–Semeru dimanfaatkan untuk promosi "
+                "destinasi dan produk UMKM.",
+                "Pemerintah daerah konsisten menjalankan program masterplan sejak bergabung pada kohort 2021.",
+            ),
+            weaknesses=(
+                "Luas wilayah dan banyaknya desa membuat akses internet dan layanan digital belum merata hingga "
+                "ke desa terpencil.",
+                "Program Smart City masih bertumpu pada APBD; pendanaan dari mitra swasta dan BUMDes belum "
+                "dimanfaatkan.",
+            ),
+            advice=(
+                "Menyusun peta jalan pemerataan akses internet desa bersama penyedia jaringan dan BUMDes.",
+                "Memperkuat kolaborasi dengan daerah di kawasan Bromo–Tengger–Semeru pada pilar Branding dan Economy.",
+            ),
         ),
-        weaknesses=(
-            "Luas wilayah dan banyaknya desa membuat akses internet dan layanan digital belum merata hingga "
-            "ke desa terpencil.",
-            "Program Smart City masih bertumpu pada APBD; pendanaan dari mitra swasta dan BUMDes belum "
-            "dimanfaatkan.",
+        Region(
+            "Kota Padang Panjang",
+            "13.74",
+            "Sumatera Barat",
+            "REGULER",
+            "2017–2019",
+            (27, 18, 19, 22, 21, 16),
+            flagships=(
+                ("governance", "tata_kelola_birokrasi", "Command Centre Kota Padang Panjang", "kominfo"),
+                ("governance", "tata_kelola_birokrasi", "Pelatihan teknis peningkatan kapasitas aparatur", "bkpsdm"),
+                (
+                    "living",
+                    "sarana_telekomunikasi_transportasi",
+                    "Jaringan internet untuk pemerintahan dan masyarakat",
+                    "kominfo",
+                ),
+                ("branding", "city_appearance_branding", "Revitalisasi ruang publik: trotoar, taman dan pasar", "pupr"),
+                ("branding", "city_appearance_branding", "Pembangunan gedung pemerintahan ikonik", "pupr"),
+                ("economy", "industri", "Gerobak kreatif bagi UMKM binaan pemerintah kota", "koperasi"),
+                (
+                    "living",
+                    "harmonisasi_tata_ruang",
+                    "Ruang bermain ramah anak, lansia dan penyandang disabilitas",
+                    "perkim",
+                ),
+                ("society", "komunitas", "Revitalisasi sport centre", "pariwisata"),
+                ("society", "pendidikan", "Revitalisasi sarana sekolah", "pendidikan"),
+            ),
+            strengths=(
+                "Pembangunan Command Centre dan jaringan internet untuk pemerintahan dan masyarakat menunjukkan "
+                "komitmen pimpinan daerah pada infrastruktur digital.",
+                "Revitalisasi ruang publik — trotoar, taman, pasar, sekolah dan sport centre — memperkuat wajah "
+                "kota dan kenyamanan warga.",
+                "Ruang bermain yang ramah anak, lansia dan penyandang disabilitas menunjukkan perhatian pada "
+                "kelompok rentan.",
+                "Gerobak kreatif bagi UMKM binaan memberi dukungan nyata bagi pelaku usaha kecil sekaligus "
+                "memperindah kawasan kota.",
+            ),
+            weaknesses=(
+                "Command Centre baru dimanfaatkan untuk pemantauan; integrasi data lintas OPD untuk pengambilan "
+                "keputusan belum berjalan.",
+                "Sebagian program masterplan belum berjalan karena belum dijabarkan dalam Renja OPD dan "
+                "terkendala anggaran.",
+            ),
+            advice=(
+                "Mengintegrasikan data layanan OPD ke Command Centre dan menyusun dasbor indikator kinerja untuk "
+                "rapat pimpinan.",
+                "Menyusun skema pemeliharaan ruang publik hasil revitalisasi bersama komunitas dan pelaku usaha.",
+                "Melanjutkan pelatihan teknis aparatur, terutama pengelolaan data dan keamanan informasi.",
+            ),
+            excludes=("Pengadaan perangkat ruang kendali (command centre)",),
         ),
-        advice=(
-            "Menyusun peta jalan pemerataan akses internet desa bersama penyedia jaringan dan BUMDes.",
-            "Memperkuat kolaborasi dengan daerah di kawasan Bromo–Tengger–Semeru pada pilar Branding dan "
-            "Economy.",
+        Region(
+            "Kab. Pelalawan",
+            "14.05",
+            "Riau",
+            "REGULER",
+            "2017",
+            (24, 15, 17, 18, 15, 14),
+            flagships=(
+                ("governance", "kebijakan_publik", "Satu OPD satu layanan publik unggulan", "organisasi"),
+                ("governance", "tata_kelola_birokrasi", "SiMaya, surat elektronik perencanaan daerah", "bappeda"),
+                (
+                    "governance",
+                    "layanan_publik",
+                    "Perizinan daring SiCantik Cloud dan OSS (pengganti Sipolan)",
+                    "dpmptsp",
+                ),
+                ("governance", "tata_kelola_birokrasi", "Sistem informasi penganggaran daerah", "bpkad"),
+                ("governance", "tata_kelola_birokrasi", "Sistem informasi kepegawaian", "bkpsdm"),
+                ("governance", "kebijakan_publik", "Jaringan Dokumentasi dan Informasi Hukum (JDIH)", "hukum"),
+                ("governance", "layanan_publik", "Situs web dan layanan informasi pertanian", "pertanian"),
+                ("governance", "layanan_publik", "Pengujian kendaraan bermotor daring", "perhubungan"),
+                ("branding", "tourism_branding", "Aplikasi Pesona Pelalawan", "pariwisata"),
+                (
+                    "branding",
+                    "tourism_branding",
+                    "Komunitas peduli wisata: Bono River Community dan Balaswita",
+                    "pariwisata",
+                ),
+                ("economy", "kesejahteraan_rakyat", "BUMDes dengan aplikasi Simkedes", "pmd"),
+                ("economy", "industri", "Pelatihan keterampilan vokasi", "naker"),
+                ("economy", "ekosistem_transaksi_keuangan", "Layanan pajak daerah daring bersama bank BUMN", "bapenda"),
+                ("living", "prasarana_kesehatan", "E-Health", "kesehatan"),
+                (
+                    "living",
+                    "prasarana_kesehatan",
+                    "Pembinaan perilaku hidup bersih dan sehat rumah tangga",
+                    "kesehatan",
+                ),
+                ("living", "prasarana_kesehatan", "Pengawasan keamanan pangan industri rumah tangga", "kesehatan"),
+                ("living", "sarana_telekomunikasi_transportasi", "Angkutan air", "perhubungan"),
+                ("living", "harmonisasi_tata_ruang", "Kabupaten Layak Anak", "p3a"),
+                ("society", "pendidikan", "E-Library", "arsip"),
+                ("society", "pendidikan", "Perpustakaan keliling dan perpustakaan terapung", "arsip"),
+                ("society", "komunitas", "Hari bebas kendaraan bermotor (car free day)", "pariwisata"),
+                ("society", "komunitas", "Pembinaan komunitas hobi dan olahraga", "pariwisata"),
+                ("environment", "proteksi_lingkungan", "Penegakan hukum lingkungan", "lh"),
+                ("environment", "proteksi_lingkungan", "Pengaduan lingkungan daring", "lh"),
+                ("environment", "tata_kelola_sampah_limbah", "Tabungan bank sampah Sigemas", "lh"),
+                ("environment", "proteksi_lingkungan", "Penilaian sekolah Adiwiyata daring", "lh"),
+            ),
+            strengths=(
+                "Kebijakan satu OPD satu layanan unggulan mendorong inovasi layanan publik di seluruh perangkat "
+                "daerah.",
+                "Perizinan telah beralih dari Sipolan ke SiCantik Cloud dan OSS sehingga prosesnya lebih cepat "
+                "dan dapat dipantau pemohon.",
+                "Aplikasi Pesona Pelalawan serta komunitas Bono River Community dan Balaswita memperkuat promosi "
+                "wisata sungai.",
+                "Tabungan bank sampah Sigemas dan penilaian sekolah Adiwiyata daring melibatkan warga dan sekolah "
+                "dalam pengelolaan lingkungan.",
+            ),
+            weaknesses=(
+                "Manfaat E-Health dan E-Library belum banyak dirasakan warga di kecamatan yang jauh dari ibu kota "
+                "kabupaten.",
+                "SiMaya, sistem penganggaran dan sistem kepegawaian masih berdiri sendiri dan belum terintegrasi "
+                "dalam arsitektur SPBE daerah.",
+            ),
+            advice=(
+                "Mengintegrasikan SiMaya, sistem penganggaran dan sistem kepegawaian dalam arsitektur SPBE dengan "
+                "satu data pegawai dan anggaran.",
+                "Memperluas jangkauan perpustakaan keliling dan terapung serta E-Health ke desa-desa di sepanjang "
+                "sungai.",
+                "Mengukur kepuasan pengguna BUMDes Simkedes dan layanan pajak daring untuk memperbaiki dimensi dampak.",
+            ),
+            excludes=(
+                "Perizinan berusaha berbasis risiko melalui OSS",
+                "Pengaduan lingkungan hidup daring",
+                "Hari bebas kendaraan bermotor dan kegiatan komunitas olahraga",
+                "Bank sampah digital",
+                "Pelatihan kerja berbasis kompetensi",
+                "Perpustakaan digital daerah",
+                "Pembinaan sekolah Adiwiyata",
+                "Pengujian kendaraan bermotor dengan bukti lulus uji elektronik",
+            ),
         ),
-    ),
-    Region(
-        "Kota Padang Panjang", "13.74", "Sumatera Barat", "REGULER", "2017–2019", (27, 18, 19, 22, 21, 16),
-        flagships=(
-            ("governance", "tata_kelola_birokrasi", "Command Centre Kota Padang Panjang", "kominfo"),
-            ("governance", "tata_kelola_birokrasi", "Pelatihan teknis peningkatan kapasitas aparatur", "bkpsdm"),
-            ("living", "sarana_telekomunikasi_transportasi",
-             "Jaringan internet untuk pemerintahan dan masyarakat", "kominfo"),
-            ("branding", "city_appearance_branding", "Revitalisasi ruang publik: trotoar, taman dan pasar", "pupr"),
-            ("branding", "city_appearance_branding", "Pembangunan gedung pemerintahan ikonik", "pupr"),
-            ("economy", "industri", "Gerobak kreatif bagi UMKM binaan pemerintah kota", "koperasi"),
-            ("living", "harmonisasi_tata_ruang",
-             "Ruang bermain ramah anak, lansia dan penyandang disabilitas", "perkim"),
-            ("society", "komunitas", "Revitalisasi sport centre", "pariwisata"),
-            ("society", "pendidikan", "Revitalisasi sarana sekolah", "pendidikan"),
+        Region(
+            "Kota Payakumbuh",
+            "13.76",
+            "Sumatera Barat",
+            "REGULER",
+            "2022",
+            (20, 17, 17, 16, 16, 14),
+            flagships=(
+                ("governance", "layanan_publik", "MY KOPAY", "kominfo"),
+                (
+                    "governance",
+                    "kebijakan_publik",
+                    "Penerapan SPBE berdasarkan Peraturan Daerah Nomor 3 Tahun 2019",
+                    "kominfo",
+                ),
+                ("living", "prasarana_kesehatan", "SIPADUKO, sistem informasi puskesmas terpadu", "kesehatan"),
+                ("society", "keamanan", "Satpol PP dan Damkar Goes to School", "satpol"),
+                ("environment", "tata_kelola_sampah_limbah", "Gerakan Peduli Lingkungan Sejak Dini", "lh"),
+                ("branding", "tourism_branding", "Festival budaya Terkesima", "pariwisata"),
+                ("branding", "business_branding", "City of Randang dan festival memasak rendang", "pariwisata"),
+                (
+                    "economy",
+                    "ekosistem_transaksi_keuangan",
+                    "Bang Soleh, promosi daring dan transaksi nontunai UMKM",
+                    "koperasi",
+                ),
+            ),
+            strengths=(
+                "SIPADUKO memudahkan warga mengetahui jam layanan, jenis layanan dan tenaga kesehatan puskesmas, "
+                "dan telah meraih penghargaan pelayanan publik.",
+                "Satpol PP dan Damkar Goes to School telah menjangkau sebagian besar sekolah dengan materi "
+                "peraturan daerah, kesiapsiagaan bencana dan tertib lalu lintas.",
+                "MY KOPAY menjadi kanal informasi kota, kegiatan pemerintah, produk UMKM, lowongan kerja dan agenda "
+                "acara.",
+                "Branding City of Randang melalui festival Terkesima dan festival memasak rendang memperkuat "
+                "identitas kota.",
+                "Peraturan Daerah Nomor 3 Tahun 2019 tentang SPBE memberi landasan hukum bagi layanan digital.",
+            ),
+            weaknesses=(
+                "Sebagai peserta bimbingan teknis 2022, program masterplan belum seluruhnya masuk Renja OPD dan "
+                "belum memiliki pagu anggaran.",
+                "Bang Soleh belum didukung data transaksi nontunai UMKM yang dapat dipakai mengukur dampaknya.",
+                "Gerakan Peduli Lingkungan Sejak Dini belum memiliki indikator pengurangan plastik sekali pakai "
+                "yang terukur.",
+            ),
+            advice=(
+                "Menetapkan indikator kinerja Bang Soleh, misalnya jumlah UMKM yang menerima pembayaran nontunai "
+                "dan nilai transaksinya.",
+                "Mengintegrasikan SIPADUKO ke MY KOPAY agar informasi layanan kesehatan dapat diakses dari satu "
+                "aplikasi.",
+                "Mereplikasi kemitraan Gerakan Peduli Lingkungan Sejak Dini dengan tokoh masyarakat, guru dan "
+                "fasilitator ke seluruh kelurahan.",
+            ),
+            excludes=("Festival budaya tahunan",),
         ),
-        strengths=(
-            "Pembangunan Command Centre dan jaringan internet untuk pemerintahan dan masyarakat menunjukkan "
-            "komitmen pimpinan daerah pada infrastruktur digital.",
-            "Revitalisasi ruang publik — trotoar, taman, pasar, sekolah dan sport centre — memperkuat wajah "
-            "kota dan kenyamanan warga.",
-            "Ruang bermain yang ramah anak, lansia dan penyandang disabilitas menunjukkan perhatian pada "
-            "kelompok rentan.",
-            "Gerobak kreatif bagi UMKM binaan memberi dukungan nyata bagi pelaku usaha kecil sekaligus "
-            "memperindah kawasan kota.",
+        Region(
+            "Kota Batam",
+            "21.71",
+            "Kepulauan Riau",
+            "REGULER",
+            "2017–2019",
+            (19, 16, 18, 17, 16, 14),
+            flagships=(
+                (
+                    "governance",
+                    "layanan_publik",
+                    "SIAPE, layanan administrasi kependudukan daring (e-KTP, perubahan foto, sidang perkawinan)",
+                    "dukcapil",
+                ),
+            ),
+            strengths=(
+                "SIAPE memudahkan layanan kependudukan secara daring, mulai dari permohonan dan perekaman e-KTP, "
+                "perubahan foto e-KTP, hingga sidang perkawinan di Disdukcapil.",
+                "Infrastruktur jaringan yang baik dan ekosistem industri yang kuat mendukung layanan digital dan "
+                "investasi.",
+                "Program Smart City tercantum dalam dokumen perencanaan banyak OPD sehingga keterlibatan perangkat "
+                "daerah luas.",
+            ),
+            weaknesses=(
+                "Layanan digital di wilayah pulau-pulau hinterland belum setara dengan wilayah perkotaan.",
+                "Banyaknya aplikasi OPD belum diikuti interoperabilitas data; warga masih mengunggah dokumen yang "
+                "sama berulang kali.",
+            ),
+            advice=(
+                "Memperluas layanan SIAPE ke kecamatan hinterland melalui layanan jemput bola dan gerai di kantor "
+                "kelurahan.",
+                "Menerapkan prinsip satu data dan interoperabilitas antaraplikasi OPD sesuai arsitektur SPBE.",
+            ),
+            excludes=("Layanan administrasi kependudukan daring",),
         ),
-        weaknesses=(
-            "Command Centre baru dimanfaatkan untuk pemantauan; integrasi data lintas OPD untuk pengambilan "
-            "keputusan belum berjalan.",
-            "Sebagian program masterplan belum berjalan karena belum dijabarkan dalam Renja OPD dan "
-            "terkendala anggaran.",
+        Region(
+            "Kota Pariaman",
+            "13.77",
+            "Sumatera Barat",
+            "REGULER",
+            "2017–2019",
+            (20, 17, 16, 17, 16, 14),
+            strengths=(
+                "Pemerintah kota konsisten menerapkan konsep Smart City meskipun kapasitas fiskal terbatas.",
+                "Potensi wisata pesisir dan budaya dimanfaatkan sebagai dasar Smart Branding {region}.",
+            ),
+            weaknesses=(
+                "Masterplan Smart City belum sepenuhnya dijabarkan dalam rencana kerja OPD sehingga banyak program "
+                "belum beranggaran.",
+                "Jumlah SDM TIK di Diskominfo terbatas untuk mengelola aplikasi dan infrastruktur yang ada.",
+            ),
+            advice=(
+                "Menyusun prioritas program Smart City yang realistis sesuai kapasitas fiskal dan menjajaki "
+                "kemitraan dengan perguruan tinggi di Sumatera Barat.",
+                "Menambah dan melatih SDM TIK melalui program sertifikasi kompetensi.",
+            ),
         ),
-        advice=(
-            "Mengintegrasikan data layanan OPD ke Command Centre dan menyusun dasbor indikator kinerja untuk "
-            "rapat pimpinan.",
-            "Menyusun skema pemeliharaan ruang publik hasil revitalisasi bersama komunitas dan pelaku usaha.",
-            "Melanjutkan pelatihan teknis aparatur, terutama pengelolaan data dan keamanan informasi.",
-        ),
-        excludes=("Pengadaan perangkat ruang kendali (command centre)",),
-    ),
-    Region(
-        "Kab. Pelalawan", "14.05", "Riau", "REGULER", "2017", (24, 15, 17, 18, 15, 14),
-        flagships=(
-            ("governance", "kebijakan_publik", "Satu OPD satu layanan publik unggulan", "organisasi"),
-            ("governance", "tata_kelola_birokrasi", "SiMaya, surat elektronik perencanaan daerah", "bappeda"),
-            ("governance", "layanan_publik", "Perizinan daring SiCantik Cloud dan OSS (pengganti Sipolan)",
-             "dpmptsp"),
-            ("governance", "tata_kelola_birokrasi", "Sistem informasi penganggaran daerah", "bpkad"),
-            ("governance", "tata_kelola_birokrasi", "Sistem informasi kepegawaian", "bkpsdm"),
-            ("governance", "kebijakan_publik", "Jaringan Dokumentasi dan Informasi Hukum (JDIH)", "hukum"),
-            ("governance", "layanan_publik", "Situs web dan layanan informasi pertanian", "pertanian"),
-            ("governance", "layanan_publik", "Pengujian kendaraan bermotor daring", "perhubungan"),
-            ("branding", "tourism_branding", "Aplikasi Pesona Pelalawan", "pariwisata"),
-            ("branding", "tourism_branding",
-             "Komunitas peduli wisata: Bono River Community dan Balaswita", "pariwisata"),
-            ("economy", "kesejahteraan_rakyat", "BUMDes dengan aplikasi Simkedes", "pmd"),
-            ("economy", "industri", "Pelatihan keterampilan vokasi", "naker"),
-            ("economy", "ekosistem_transaksi_keuangan", "Layanan pajak daerah daring bersama bank BUMN", "bapenda"),
-            ("living", "prasarana_kesehatan", "E-Health", "kesehatan"),
-            ("living", "prasarana_kesehatan", "Pembinaan perilaku hidup bersih dan sehat rumah tangga",
-             "kesehatan"),
-            ("living", "prasarana_kesehatan", "Pengawasan keamanan pangan industri rumah tangga", "kesehatan"),
-            ("living", "sarana_telekomunikasi_transportasi", "Angkutan air", "perhubungan"),
-            ("living", "harmonisasi_tata_ruang", "Kabupaten Layak Anak", "p3a"),
-            ("society", "pendidikan", "E-Library", "arsip"),
-            ("society", "pendidikan", "Perpustakaan keliling dan perpustakaan terapung", "arsip"),
-            ("society", "komunitas", "Hari bebas kendaraan bermotor (car free day)", "pariwisata"),
-            ("society", "komunitas", "Pembinaan komunitas hobi dan olahraga", "pariwisata"),
-            ("environment", "proteksi_lingkungan", "Penegakan hukum lingkungan", "lh"),
-            ("environment", "proteksi_lingkungan", "Pengaduan lingkungan daring", "lh"),
-            ("environment", "tata_kelola_sampah_limbah", "Tabungan bank sampah Sigemas", "lh"),
-            ("environment", "proteksi_lingkungan", "Penilaian sekolah Adiwiyata daring", "lh"),
-        ),
-        strengths=(
-            "Kebijakan satu OPD satu layanan unggulan mendorong inovasi layanan publik di seluruh perangkat "
-            "daerah.",
-            "Perizinan telah beralih dari Sipolan ke SiCantik Cloud dan OSS sehingga prosesnya lebih cepat "
-            "dan dapat dipantau pemohon.",
-            "Aplikasi Pesona Pelalawan serta komunitas Bono River Community dan Balaswita memperkuat promosi "
-            "wisata sungai.",
-            "Tabungan bank sampah Sigemas dan penilaian sekolah Adiwiyata daring melibatkan warga dan sekolah "
-            "dalam pengelolaan lingkungan.",
-        ),
-        weaknesses=(
-            "Manfaat E-Health dan E-Library belum banyak dirasakan warga di kecamatan yang jauh dari ibu kota "
-            "kabupaten.",
-            "SiMaya, sistem penganggaran dan sistem kepegawaian masih berdiri sendiri dan belum terintegrasi "
-            "dalam arsitektur SPBE daerah.",
-        ),
-        advice=(
-            "Mengintegrasikan SiMaya, sistem penganggaran dan sistem kepegawaian dalam arsitektur SPBE dengan "
-            "satu data pegawai dan anggaran.",
-            "Memperluas jangkauan perpustakaan keliling dan terapung serta E-Health ke desa-desa di sepanjang "
-            "sungai.",
-            "Mengukur kepuasan pengguna BUMDes Simkedes dan layanan pajak daring untuk memperbaiki dimensi "
-            "dampak.",
-        ),
-        excludes=(
-            "Perizinan berusaha berbasis risiko melalui OSS", "Pengaduan lingkungan hidup daring",
-            "Hari bebas kendaraan bermotor dan kegiatan komunitas olahraga", "Bank sampah digital",
-            "Pelatihan kerja berbasis kompetensi", "Perpustakaan digital daerah", "Pembinaan sekolah Adiwiyata",
-            "Pengujian kendaraan bermotor dengan bukti lulus uji elektronik",
-        ),
-    ),
-    Region(
-        "Kota Payakumbuh", "13.76", "Sumatera Barat", "REGULER", "2022", (20, 17, 17, 16, 16, 14),
-        flagships=(
-            ("governance", "layanan_publik", "MY KOPAY", "kominfo"),
-            ("governance", "kebijakan_publik",
-             "Penerapan SPBE berdasarkan Peraturan Daerah Nomor 3 Tahun 2019", "kominfo"),
-            ("living", "prasarana_kesehatan", "SIPADUKO, sistem informasi puskesmas terpadu", "kesehatan"),
-            ("society", "keamanan", "Satpol PP dan Damkar Goes to School", "satpol"),
-            ("environment", "tata_kelola_sampah_limbah", "Gerakan Peduli Lingkungan Sejak Dini", "lh"),
-            ("branding", "tourism_branding", "Festival budaya Terkesima", "pariwisata"),
-            ("branding", "business_branding", "City of Randang dan festival memasak rendang", "pariwisata"),
-            ("economy", "ekosistem_transaksi_keuangan", "Bang Soleh, promosi daring dan transaksi nontunai UMKM",
-             "koperasi"),
-        ),
-        strengths=(
-            "SIPADUKO memudahkan warga mengetahui jam layanan, jenis layanan dan tenaga kesehatan puskesmas, "
-            "dan telah meraih penghargaan pelayanan publik.",
-            "Satpol PP dan Damkar Goes to School telah menjangkau sebagian besar sekolah dengan materi "
-            "peraturan daerah, kesiapsiagaan bencana dan tertib lalu lintas.",
-            "MY KOPAY menjadi kanal informasi kota, kegiatan pemerintah, produk UMKM, lowongan kerja dan agenda "
-            "acara.",
-            "Branding City of Randang melalui festival Terkesima dan festival memasak rendang memperkuat "
-            "identitas kota.",
-            "Peraturan Daerah Nomor 3 Tahun 2019 tentang SPBE memberi landasan hukum bagi layanan digital.",
-        ),
-        weaknesses=(
-            "Sebagai peserta bimbingan teknis 2022, program masterplan belum seluruhnya masuk Renja OPD dan "
-            "belum memiliki pagu anggaran.",
-            "Bang Soleh belum didukung data transaksi nontunai UMKM yang dapat dipakai mengukur dampaknya.",
-            "Gerakan Peduli Lingkungan Sejak Dini belum memiliki indikator pengurangan plastik sekali pakai "
-            "yang terukur.",
-        ),
-        advice=(
-            "Menetapkan indikator kinerja Bang Soleh, misalnya jumlah UMKM yang menerima pembayaran nontunai "
-            "dan nilai transaksinya.",
-            "Mengintegrasikan SIPADUKO ke MY KOPAY agar informasi layanan kesehatan dapat diakses dari satu "
-            "aplikasi.",
-            "Mereplikasi kemitraan Gerakan Peduli Lingkungan Sejak Dini dengan tokoh masyarakat, guru dan "
-            "fasilitator ke seluruh kelurahan.",
-        ),
-        excludes=("Festival budaya tahunan",),
-    ),
-    Region(
-        "Kota Batam", "21.71", "Kepulauan Riau", "REGULER", "2017–2019", (19, 16, 18, 17, 16, 14),
-        flagships=(
-            ("governance", "layanan_publik",
-             "SIAPE, layanan administrasi kependudukan daring (e-KTP, perubahan foto, sidang perkawinan)",
-             "dukcapil"),
-        ),
-        strengths=(
-            "SIAPE memudahkan layanan kependudukan secara daring, mulai dari permohonan dan perekaman e-KTP, "
-            "perubahan foto e-KTP, hingga sidang perkawinan di Disdukcapil.",
-            "Infrastruktur jaringan yang baik dan ekosistem industri yang kuat mendukung layanan digital dan "
-            "investasi.",
-            "Program Smart City tercantum dalam dokumen perencanaan banyak OPD sehingga keterlibatan perangkat "
-            "daerah luas.",
-        ),
-        weaknesses=(
-            "Layanan digital di wilayah pulau-pulau hinterland belum setara dengan wilayah perkotaan.",
-            "Banyaknya aplikasi OPD belum diikuti interoperabilitas data; warga masih mengunggah dokumen yang "
-            "sama berulang kali.",
-        ),
-        advice=(
-            "Memperluas layanan SIAPE ke kecamatan hinterland melalui layanan jemput bola dan gerai di kantor "
-            "kelurahan.",
-            "Menerapkan prinsip satu data dan interoperabilitas antaraplikasi OPD sesuai arsitektur SPBE.",
-        ),
-        excludes=("Layanan administrasi kependudukan daring",),
-    ),
-    Region(
-        "Kota Pariaman", "13.77", "Sumatera Barat", "REGULER", "2017–2019", (20, 17, 16, 17, 16, 14),
-        strengths=(
-            "Pemerintah kota konsisten menerapkan konsep Smart City meskipun kapasitas fiskal terbatas.",
-            "Potensi wisata pesisir dan budaya dimanfaatkan sebagai dasar Smart Branding {region}.",
-        ),
-        weaknesses=(
-            "Masterplan Smart City belum sepenuhnya dijabarkan dalam rencana kerja OPD sehingga banyak program "
-            "belum beranggaran.",
-            "Jumlah SDM TIK di Diskominfo terbatas untuk mengelola aplikasi dan infrastruktur yang ada.",
-        ),
-        advice=(
-            "Menyusun prioritas program Smart City yang realistis sesuai kapasitas fiskal dan menjajaki "
-            "kemitraan dengan perguruan tinggi di Sumatera Barat.",
-            "Menambah dan melatih SDM TIK melalui program sertifikasi kompetensi.",
-        ),
-    ),
-)}
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -670,53 +768,178 @@ EVALUATIONS: tuple[Evaluation, ...] = (
     # Kab. Malang: published items 2022 and 2023; 2024 made up
     Evaluation("kab-malang", 2022, 2, 4, datetime(2022, 11, 8, 9, 0), 62, running_rate=0.79, malang_year=2022),
     Evaluation("kab-malang", 2023, 2, 5, datetime(2023, 11, 14, 9, 0), 74, running_rate=0.84, malang_year=2023),
-    Evaluation("kab-malang", 2024, 1, 5, datetime(2024, 7, 16, 9, 0), 80, running_rate=0.78,
-               targets={"baseline": "3.40", "output": "2.31", "outcome": "3.22", "impact": "2.74",
-                        "quick_win": "2.95", "kolaborasi": "2.47"}),
-    Evaluation("kab-malang", 2024, 2, 5, datetime(2024, 11, 12, 9, 0), 80, running_rate=0.86,
-               targets={"baseline": "3.64", "output": "2.46", "outcome": "3.45", "impact": "2.90",
-                        "quick_win": "3.18", "kolaborasi": "2.70"}),
+    Evaluation(
+        "kab-malang",
+        2024,
+        1,
+        5,
+        datetime(2024, 7, 16, 9, 0),
+        80,
+        running_rate=0.78,
+        targets={
+            "baseline": "3.40",
+            "output": "2.31",
+            "outcome": "3.22",
+            "impact": "2.74",
+            "quick_win": "2.95",
+            "kolaborasi": "2.47",
+        },
+    ),
+    Evaluation(
+        "kab-malang",
+        2024,
+        2,
+        5,
+        datetime(2024, 11, 12, 9, 0),
+        80,
+        running_rate=0.86,
+        targets={
+            "baseline": "3.64",
+            "output": "2.46",
+            "outcome": "3.45",
+            "impact": "2.90",
+            "quick_win": "3.18",
+            "kolaborasi": "2.70",
+        },
+    ),
     # Kota Padang Panjang: 2023 published dimension scores; 2024 published realisation
-    Evaluation("kota-padang-panjang", 2023, 2, 5, datetime(2023, 11, 15, 13, 0), 112, running_rate=0.68,
-               published={"baseline": "3.20", "output": "2.11", "outcome": "2.59", "impact": "2.61",
-                          "quick_win": "1.83", "nilai_final": "2.41", "improvement": "-0.39"},
-               final_range=("2.405", "2.415")),
-    Evaluation("kota-padang-panjang", 2024, 1, 5, datetime(2024, 7, 17, 13, 0), 118, running=74,
-               targets={"baseline": "3.12", "output": "2.14", "outcome": "2.56", "impact": "2.57",
-                        "quick_win": "1.92"}),
-    Evaluation("kota-padang-panjang", 2024, 2, 5, datetime(2024, 11, 13, 9, 0), 123, running=87,
-               targets={"baseline": "3.28", "output": "2.26", "outcome": "2.70", "impact": "2.66",
-                        "quick_win": "2.02"},
-               realisation={"programmes": "70.73", "action_plan": "94.46", "kebijakan_kelembagaan": "92.86",
-                            "infrastruktur": "91.67"},
-               action_plan_base={"kebijakan_kelembagaan": (13, 14), "infrastruktur": (11, 12)}),
+    Evaluation(
+        "kota-padang-panjang",
+        2023,
+        2,
+        5,
+        datetime(2023, 11, 15, 13, 0),
+        112,
+        running_rate=0.68,
+        published={
+            "baseline": "3.20",
+            "output": "2.11",
+            "outcome": "2.59",
+            "impact": "2.61",
+            "quick_win": "1.83",
+            "nilai_final": "2.41",
+            "improvement": "-0.39",
+        },
+        final_range=("2.405", "2.415"),
+    ),
+    Evaluation(
+        "kota-padang-panjang",
+        2024,
+        1,
+        5,
+        datetime(2024, 7, 17, 13, 0),
+        118,
+        running=74,
+        targets={"baseline": "3.12", "output": "2.14", "outcome": "2.56", "impact": "2.57", "quick_win": "1.92"},
+    ),
+    Evaluation(
+        "kota-padang-panjang",
+        2024,
+        2,
+        5,
+        datetime(2024, 11, 13, 9, 0),
+        123,
+        running=87,
+        targets={"baseline": "3.28", "output": "2.26", "outcome": "2.70", "impact": "2.66", "quick_win": "2.02"},
+        realisation={
+            "programmes": "70.73",
+            "action_plan": "94.46",
+            "kebijakan_kelembagaan": "92.86",
+            "infrastruktur": "91.67",
+        },
+        action_plan_base={"kebijakan_kelembagaan": (13, 14), "infrastruktur": (11, 12)},
+    ),
     # Kab. Pelalawan: 2023 published dimension scores; 2024 made up
-    Evaluation("kab-pelalawan", 2023, 2, 5, datetime(2023, 11, 16, 9, 0), 48, running_rate=0.71,
-               published={"baseline": "2.64", "output": "1.97", "outcome": "2.46", "impact": "1.36",
-                          "quick_win": "1.83", "nilai_final": "2.03", "improvement": "-0.46"},
-               final_range=("2.025", "2.035")),
-    Evaluation("kab-pelalawan", 2024, 2, 4, datetime(2024, 11, 14, 9, 0), 52, running_rate=0.75,
-               targets={"baseline": "2.75", "output": "2.07", "outcome": "2.52", "impact": "1.52",
-                        "quick_win": "1.96"}),
+    Evaluation(
+        "kab-pelalawan",
+        2023,
+        2,
+        5,
+        datetime(2023, 11, 16, 9, 0),
+        48,
+        running_rate=0.71,
+        published={
+            "baseline": "2.64",
+            "output": "1.97",
+            "outcome": "2.46",
+            "impact": "1.36",
+            "quick_win": "1.83",
+            "nilai_final": "2.03",
+            "improvement": "-0.46",
+        },
+        final_range=("2.025", "2.035"),
+    ),
+    Evaluation(
+        "kab-pelalawan",
+        2024,
+        2,
+        4,
+        datetime(2024, 11, 14, 9, 0),
+        52,
+        running_rate=0.75,
+        targets={"baseline": "2.75", "output": "2.07", "outcome": "2.52", "impact": "1.52", "quick_win": "1.96"},
+    ),
     # Kota Payakumbuh, Kota Batam, Kota Pariaman: made up
-    Evaluation("kota-payakumbuh", 2023, 2, 4, datetime(2023, 11, 21, 9, 0), 30, running_rate=0.73,
-               targets={"baseline": "2.80", "output": "1.93", "outcome": "2.38", "impact": "2.25",
-                        "quick_win": "2.46"}),
-    Evaluation("kota-payakumbuh", 2024, 2, 5, datetime(2024, 11, 19, 9, 0), 36, running_rate=0.78,
-               targets={"baseline": "3.00", "output": "2.09", "outcome": "2.55", "impact": "2.40",
-                        "quick_win": "2.62"}),
-    Evaluation("kota-batam", 2023, 2, 5, datetime(2023, 11, 22, 9, 0), 96, running_rate=0.86,
-               targets={"baseline": "3.52", "output": "2.80", "outcome": "3.12", "impact": "2.95",
-                        "quick_win": "2.88"}),
-    Evaluation("kota-batam", 2024, 2, 4, datetime(2024, 11, 20, 9, 0), 104, running_rate=0.88,
-               targets={"baseline": "3.60", "output": "2.86", "outcome": "3.20", "impact": "3.02",
-                        "quick_win": "2.94"}),
-    Evaluation("kota-pariaman", 2023, 2, 4, datetime(2023, 11, 23, 9, 0), 40, running_rate=0.65,
-               targets={"baseline": "2.40", "output": "1.74", "outcome": "2.12", "impact": "2.05",
-                        "quick_win": "1.90"}),
-    Evaluation("kota-pariaman", 2024, 2, 5, datetime(2024, 11, 21, 9, 0), 44, running_rate=0.70,
-               targets={"baseline": "2.56", "output": "1.86", "outcome": "2.25", "impact": "2.12",
-                        "quick_win": "2.08"}),
+    Evaluation(
+        "kota-payakumbuh",
+        2023,
+        2,
+        4,
+        datetime(2023, 11, 21, 9, 0),
+        30,
+        running_rate=0.73,
+        targets={"baseline": "2.80", "output": "1.93", "outcome": "2.38", "impact": "2.25", "quick_win": "2.46"},
+    ),
+    Evaluation(
+        "kota-payakumbuh",
+        2024,
+        2,
+        5,
+        datetime(2024, 11, 19, 9, 0),
+        36,
+        running_rate=0.78,
+        targets={"baseline": "3.00", "output": "2.09", "outcome": "2.55", "impact": "2.40", "quick_win": "2.62"},
+    ),
+    Evaluation(
+        "kota-batam",
+        2023,
+        2,
+        5,
+        datetime(2023, 11, 22, 9, 0),
+        96,
+        running_rate=0.86,
+        targets={"baseline": "3.52", "output": "2.80", "outcome": "3.12", "impact": "2.95", "quick_win": "2.88"},
+    ),
+    Evaluation(
+        "kota-batam",
+        2024,
+        2,
+        4,
+        datetime(2024, 11, 20, 9, 0),
+        104,
+        running_rate=0.88,
+        targets={"baseline": "3.60", "output": "2.86", "outcome": "3.20", "impact": "3.02", "quick_win": "2.94"},
+    ),
+    Evaluation(
+        "kota-pariaman",
+        2023,
+        2,
+        4,
+        datetime(2023, 11, 23, 9, 0),
+        40,
+        running_rate=0.65,
+        targets={"baseline": "2.40", "output": "1.74", "outcome": "2.12", "impact": "2.05", "quick_win": "1.90"},
+    ),
+    Evaluation(
+        "kota-pariaman",
+        2024,
+        2,
+        5,
+        datetime(2024, 11, 21, 9, 0),
+        44,
+        running_rate=0.70,
+        targets={"baseline": "2.56", "output": "1.86", "outcome": "2.25", "impact": "2.12", "quick_win": "2.08"},
+    ),
 )
 
 # --------------------------------------------------------------------------- numbers
@@ -779,8 +1002,7 @@ def item_totals(items: pd.DataFrame, n: int, total: int, rng: random.Random, spr
     k = len(items)
     mean = total / (k * n)
     groups = {p: rng.gauss(0, 0.3) for p in items["pillar"].fillna("-").unique()}
-    ideal = [min(4.0, max(0.0, mean + groups[p] + rng.gauss(0, spread))) * n
-             for p in items["pillar"].fillna("-")]
+    ideal = [min(4.0, max(0.0, mean + groups[p] + rng.gauss(0, spread))) * n for p in items["pillar"].fillna("-")]
     totals = [min(4 * n, max(0, int(x + 0.5))) for x in ideal]
     while sum(totals) != total:
         if sum(totals) < total:
@@ -811,8 +1033,9 @@ def split_total(total: int, biases: Sequence[float], rng: random.Random) -> list
     return scores
 
 
-def score_table(bank: pd.DataFrame, dims: Iterable[str], totals: dict[str, list[int]], codes: list[str],
-                rng: random.Random) -> pd.DataFrame:
+def score_table(
+    bank: pd.DataFrame, dims: Iterable[str], totals: dict[str, list[int]], codes: list[str], rng: random.Random
+) -> pd.DataFrame:
     """The Skor sheet: one Int64 column per assessor, rows in bank order."""
     biases = [rng.gauss(0, 0.3) for _ in codes]
     rows: dict[str, list[int]] = {}
@@ -865,8 +1088,11 @@ def programme_catalogue(region: Region) -> dict[str, list[tuple[str, str, str, b
     out: dict[str, list[tuple[str, str, str, bool, bool]]] = {}
     for pillar in mth.PILLAR_KEYS:
         named = [(s, name, OPD[a], True, True) for p, s, name, a in region.flagships if p == pillar]
-        generic = [(s, name, OPD[a], False, rng.random() < 0.08) for p, s, name, a in GENERIC_PROGRAMMES
-                   if p == pillar and name not in flagship_names and name not in region.excludes]
+        generic = [
+            (s, name, OPD[a], False, rng.random() < 0.08)
+            for p, s, name, a in GENERIC_PROGRAMMES
+            if p == pillar and name not in flagship_names and name not in region.excludes
+        ]
         rng.shuffle(generic)
         out[pillar] = named + generic
     return out
@@ -879,14 +1105,25 @@ def build_programmes(region: Region, ev: Evaluation, rng: random.Random) -> pd.D
     rows = []
     for pillar, count in zip(mth.PILLAR_KEYS, counts, strict=True):
         if count > len(catalogue[pillar]):
-            raise ValueError(f"{region.name}: {count} programmes wanted in {pillar}, "
-                             f"{len(catalogue[pillar])} available")
+            raise ValueError(
+                f"{region.name}: {count} programmes wanted in {pillar}, {len(catalogue[pillar])} available"
+            )
         for sub, name, agency, named, quick_win in catalogue[pillar][:count]:
-            rows.append({"pillar": pillar, "sub_dimension": sub, "name": name, "agency": agency,
-                         "quick_win": quick_win, "named": named})
+            rows.append(
+                {
+                    "pillar": pillar,
+                    "sub_dimension": sub,
+                    "name": name,
+                    "agency": agency,
+                    "quick_win": quick_win,
+                    "named": named,
+                }
+            )
     running = ev.running if ev.running is not None else round(ev.programmes * ev.running_rate)
-    order = sorted(range(len(rows)), key=lambda i: rng.random() - (0.6 if rows[i]["named"] else 0.0)
-                   - (0.2 if rows[i]["quick_win"] else 0.0))
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: rng.random() - (0.6 if rows[i]["named"] else 0.0) - (0.2 if rows[i]["quick_win"] else 0.0),
+    )
     runs = set(order[:running])
     for i, row in enumerate(rows):
         row["status"] = "berjalan" if i in runs else ("terhenti" if rng.random() < 0.2 else "belum_berjalan")
@@ -929,8 +1166,9 @@ PADANG_PANJANG_ACTIVITIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def search_action_plan(fixed: dict[str, tuple[int, int]], overall: Decimal,
-                       others: Sequence[str]) -> dict[str, tuple[int, int]]:
+def search_action_plan(
+    fixed: dict[str, tuple[int, int]], overall: Decimal, others: Sequence[str]
+) -> dict[str, tuple[int, int]]:
     """Integer (done, planned) per category so the fixed categories keep their percentages (any multiple of
     the given counts) and the overall realisation rounds to ``overall``; the rest is shared evenly.
 
@@ -943,8 +1181,9 @@ def search_action_plan(fixed: dict[str, tuple[int, int]], overall: Decimal,
         base_planned = sum(p for _, p in base.values())
         for planned in range(base_planned + 3 * len(others), 1000):
             near = int(overall * planned / 100)
-            done = [d for d in range(max(base_done, near - 1), min(planned, near + 2) + 1)
-                    if percent(d, planned) == overall]
+            done = [
+                d for d in range(max(base_done, near - 1), min(planned, near + 2) + 1) if percent(d, planned) == overall
+            ]
             if not done:
                 continue
             rest_p, rest_d = planned - base_planned, done[0] - base_done
@@ -999,7 +1238,8 @@ def build_action_plan(region: Region, ev: Evaluation, rng: random.Random) -> pd.
         for activity, (d, p) in zip(pool, split_counts(done, planned, len(pool), rng), strict=False):
             rows.append({"category": c, "activity": activity, "planned": p, "done": d})
     return pd.DataFrame(rows, columns=["category", "activity", "planned", "done"]).astype(
-        {"planned": "int64", "done": "int64"})
+        {"planned": "int64", "done": "int64"}
+    )
 
 
 # --------------------------------------------------------------------------- assessors and findings
@@ -1008,13 +1248,20 @@ def build_action_plan(region: Region, ev: Evaluation, rng: random.Random) -> pd.
 def build_panel(n: int, rng: random.Random) -> pd.DataFrame:
     """``n`` fictional assessors A1..An from the pool."""
     chosen = rng.sample(ASSESSOR_POOL, n)
-    frame = pd.DataFrame(chosen, columns=["name", "affiliation"],
-                         index=pd.Index([f"A{i}" for i in range(1, n + 1)], name="code"))
+    frame = pd.DataFrame(
+        chosen, columns=["name", "affiliation"], index=pd.Index([f"A{i}" for i in range(1, n + 1)], name="code")
+    )
     return frame
 
 
-def build_findings(region: Region, codes: list[str], dims: dict[str, Fraction], programmes: pd.DataFrame,
-                   action_plan: pd.DataFrame, rng: random.Random) -> pd.DataFrame:
+def build_findings(
+    region: Region,
+    codes: list[str],
+    dims: dict[str, Fraction],
+    programmes: pd.DataFrame,
+    action_plan: pd.DataFrame,
+    rng: random.Random,
+) -> pd.DataFrame:
     """Per assessor 1-3 strengths, weaknesses and recommendations, from the region and its weak dimensions."""
     ranked = sorted(dims, key=lambda d: (dims[d], d))
     weak, strong = ranked[:2], ranked[-2:]
@@ -1031,14 +1278,23 @@ def build_findings(region: Region, codes: list[str], dims: dict[str, Fraction], 
 
     ap_done, ap_planned = int(ap.at[ap_low, "done"]), int(ap.at[ap_low, "planned"])
     pools = {
-        "kekuatan": [*region.strengths, *(t for d in strong for t in DIM_STRENGTH[d]),
-                     f"Realisasi program pilar {PILLAR_NAMES[high]} tinggi, {pct(high)} berjalan."],
-        "kelemahan": [*region.weaknesses, *(t for d in weak for t in DIM_WEAKNESS[d]),
-                      f"Realisasi program pilar {PILLAR_NAMES[low]} baru {pct(low)} berjalan.",
-                      f"Rencana aksi {AP_NAMES[ap_low]} baru terlaksana {ap_done} dari {ap_planned} kegiatan."],
-        "rekomendasi": [*region.advice, *(t for d in weak for t in DIM_ADVICE[d]),
-                        f"Mempercepat program pilar {PILLAR_NAMES[low]} yang belum berjalan dengan menetapkan "
-                        f"OPD penanggung jawab dan jadwal yang jelas."],
+        "kekuatan": [
+            *region.strengths,
+            *(t for d in strong for t in DIM_STRENGTH[d]),
+            f"Realisasi program pilar {PILLAR_NAMES[high]} tinggi, {pct(high)} berjalan.",
+        ],
+        "kelemahan": [
+            *region.weaknesses,
+            *(t for d in weak for t in DIM_WEAKNESS[d]),
+            f"Realisasi program pilar {PILLAR_NAMES[low]} baru {pct(low)} berjalan.",
+            f"Rencana aksi {AP_NAMES[ap_low]} baru terlaksana {ap_done} dari {ap_planned} kegiatan.",
+        ],
+        "rekomendasi": [
+            *region.advice,
+            *(t for d in weak for t in DIM_ADVICE[d]),
+            f"Mempercepat program pilar {PILLAR_NAMES[low]} yang belum berjalan dengan menetapkan "
+            f"OPD penanggung jawab dan jadwal yang jelas.",
+        ],
     }
     rows = []
     for kind, pool in pools.items():
@@ -1049,7 +1305,7 @@ def build_findings(region: Region, codes: list[str], dims: dict[str, Fraction], 
             counts[max(range(len(codes)), key=lambda j: counts[j])] -= 1
         start = 0
         for code, k in zip(codes, counts, strict=True):
-            rows += [{"assessor": code, "kind": kind, "text": t} for t in texts[start:start + k]]
+            rows += [{"assessor": code, "kind": kind, "text": t} for t in texts[start : start + k]]
             start += k
     kinds = {"kekuatan": 0, "kelemahan": 1, "rekomendasi": 2}
     rows.sort(key=lambda r: (r["assessor"], kinds[r["kind"]]))
@@ -1080,9 +1336,13 @@ def build_assessment(ev: Evaluation) -> Assessment:
     action_plan = build_action_plan(region, ev, rng)
     findings = build_findings(region, codes, dim_scores, programmes, action_plan, rng)
     return Assessment(
-        profile=Profile(region.name, region.code, region.province, region.category, region.cohort, ev.year,
-                        ev.stage),
-        assessors=panel, scores=scores, programmes=programmes, action_plan=action_plan, findings=findings)
+        profile=Profile(region.name, region.code, region.province, region.category, region.cohort, ev.year, ev.stage),
+        assessors=panel,
+        scores=scores,
+        programmes=programmes,
+        action_plan=action_plan,
+        findings=findings,
+    )
 
 
 def workbook_path(out: Path, ev: Evaluation) -> Path:
@@ -1141,8 +1401,10 @@ def check_published(ev: Evaluation, card: ScoreCard) -> None:
     for key, value in expected.items():
         if got[key] != Decimal(value):
             raise AssertionError(f"{region.name} {ev.year}: {key} is {got[key]}, published {value}")
-    tables = {"programmes": card.programmes.at["overall", "percent"],
-              "action_plan": card.action_plan.at["overall", "percent"]}
+    tables = {
+        "programmes": card.programmes.at["overall", "percent"],
+        "action_plan": card.action_plan.at["overall", "percent"],
+    }
     for key, value in ev.realisation.items():
         actual = tables.get(key, card.action_plan.at[key, "percent"] if key in card.action_plan.index else None)
         if actual != Decimal(value):
@@ -1176,9 +1438,11 @@ def generate(out: Path, quiet: bool = False, check: bool = True) -> list[Path]:
             dims = " ".join(f"{v}" for v in card.dimensions_rounded().values())
             prog, ap = card.programmes.loc["overall"], card.action_plan.loc["overall"]
             imp = "-" if card.improvement_rounded is None else f"{card.improvement_rounded + 0:+}"
-            print(f"{path.relative_to(out)}: {dims} -> {card.nilai_final_rounded} ({imp}); "
-                  f"programmes {prog.done}/{prog.planned} = {prog.percent}%; "
-                  f"action plan {ap.done}/{ap.planned} = {ap.percent}%")
+            print(
+                f"{path.relative_to(out)}: {dims} -> {card.nilai_final_rounded} ({imp}); "
+                f"programmes {prog.done}/{prog.planned} = {prog.percent}%; "
+                f"action plan {ap.done}/{ap.planned} = {ap.percent}%"
+            )
     return paths
 
 
@@ -1186,8 +1450,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: data/sample)")
     parser.add_argument("--quiet", action="store_true", help="print nothing")
-    parser.add_argument("--no-check", dest="check", action="store_false",
-                        help="skip validating and scoring the written workbooks (faster)")
+    parser.add_argument(
+        "--no-check",
+        dest="check",
+        action="store_false",
+        help="skip validating and scoring the written workbooks (faster)",
+    )
     args = parser.parse_args(argv)
     generate(args.out, args.quiet or not args.check, args.check)
     return 0

@@ -18,16 +18,14 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from smartcity_eval import charts  # noqa: E402
+from smartcity_eval.reports import charts  # noqa: E402
 
 # Kab. Malang, published dimension scores 2023 and 2022 (Nilai Final 2.94)
 MALANG_2023 = pd.Series(
     {"baseline": 3.60, "output": 2.29, "outcome": 3.41, "impact": 2.81, "quick_win": 3.13, "kolaborasi": 2.53}
 )
 MALANG_2022 = pd.Series({"baseline": 1.40, "output": 1.54, "outcome": 2.92, "impact": 2.56, "quick_win": 3.08})
-MEDIAN = pd.Series(
-    {"baseline": 3.2, "output": 2.1, "outcome": 2.6, "impact": 2.6, "quick_win": 2.4, "kolaborasi": 1.8}
-)
+MEDIAN = pd.Series({"baseline": 3.2, "output": 2.1, "outcome": 2.6, "impact": 2.6, "quick_win": 2.4, "kolaborasi": 1.8})
 
 
 def texts(fig: Figure) -> list[str]:
@@ -128,12 +126,15 @@ def test_domain_keys_and_labels():
     assert charts.PILLARS == ("governance", "branding", "economy", "living", "society", "environment")
     assert charts.DIMENSIONS == ("baseline", "output", "outcome", "impact", "quick_win", "kolaborasi")
     assert list(charts.DIMENSION_LABELS["id"].values()) == [
-        "Baseline", "Output", "Outcome", "Impact", "Quick Wins", "Kolaborasi",
+        "Baseline",
+        "Output",
+        "Outcome",
+        "Impact",
+        "Quick Wins",
+        "Kolaborasi",
     ]
     assert charts.DIMENSION_LABELS["en"]["kolaborasi"] == "Collaboration"
-    assert charts.PILLAR_LABELS["id"]["governance"] == charts.PILLAR_LABELS["en"]["governance"] == (
-        "Smart Governance"
-    )
+    assert charts.PILLAR_LABELS["id"]["governance"] == charts.PILLAR_LABELS["en"]["governance"] == ("Smart Governance")
     assert charts.ACTION_PLAN_LABELS["id"]["kebijakan_kelembagaan"] == "Kebijakan & kelembagaan"
     assert charts.ACTION_PLAN_LABELS["en"]["sdm"] == "Human resources"
     for mapping, keys in [
@@ -151,7 +152,7 @@ def test_domain_keys_and_labels():
 
 
 def test_keys_match_methodology_module():
-    methodology = pytest.importorskip("smartcity_eval.methodology")
+    methodology = pytest.importorskip("smartcity_eval.method.methodology")
     if hasattr(methodology, "PILLAR_KEYS"):
         assert methodology.PILLAR_KEYS == charts.PILLARS
     if hasattr(methodology, "DIMENSION_KEYS"):
@@ -232,7 +233,12 @@ def test_radar_axes_in_order_with_labels():
     fig = charts.radar(MALANG_2023, lang="id")
     (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "Baseline", "Output", "Outcome", "Impact", "Quick Wins", "Kolaborasi",
+        "Baseline",
+        "Output",
+        "Outcome",
+        "Impact",
+        "Quick Wins",
+        "Kolaborasi",
     ]
     assert ax.get_ylim() == (0, 4)
     assert list(ax.get_yticks()) == [1, 2, 3, 4]

@@ -7,11 +7,31 @@ from smartcity_eval.cli import main
 
 
 def test_score_json_has_the_contract_fields(capsys):
-    assert main(["score", str(SAMPLE / "2023/tahap-2/kab-malang.xlsx"), "--previous",
-                 str(SAMPLE / "2022/tahap-2/kab-malang.xlsx"), "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(SAMPLE / "2023/tahap-2/kab-malang.xlsx"),
+                "--previous",
+                str(SAMPLE / "2022/tahap-2/kab-malang.xlsx"),
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
-    assert {"region", "year", "stage", "category", "dimensions", "nilai_final", "improvement",
-            "programme_realisation", "action_plan_realisation"} <= set(data)
+    assert {
+        "region",
+        "year",
+        "stage",
+        "category",
+        "dimensions",
+        "nilai_final",
+        "improvement",
+        "programme_realisation",
+        "action_plan_realisation",
+    } <= set(data)
     assert data["nilai_final"] == 2.94 and data["improvement"] == 0.44 and data["dimensions"]["kolaborasi"] == 2.53
 
 
@@ -22,8 +42,19 @@ def test_score_table_padang_panjang_2024(capsys):
 
 
 def test_score_against_a_published_table(capsys):
-    assert main(["score", str(SAMPLE / "2023/tahap-2/kota-padang-panjang.xlsx"), "--published",
-                 str(SAMPLE / "published/national-2022-tahap-2.csv"), "--lang", "en"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(SAMPLE / "2023/tahap-2/kota-padang-panjang.xlsx"),
+                "--published",
+                str(SAMPLE / "published/national-2022-tahap-2.csv"),
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Nilai Final              2.41" in out and "-0.39" in out
 
@@ -31,8 +62,9 @@ def test_score_against_a_published_table(capsys):
 def test_unwritable_output_is_a_message_not_a_traceback(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code = main(["template", "--year", "2024", "--stage", "2", "--category", "REGULER",
-                 "-o", str(blocker / "sub" / "t.xlsx")])
+    code = main(
+        ["template", "--year", "2024", "--stage", "2", "--category", "REGULER", "-o", str(blocker / "sub" / "t.xlsx")]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "smartcity-eval template:" in err and "Traceback" not in err
 

@@ -9,14 +9,19 @@ import pytest
 from test_runner import REGIONS, spec
 from test_validation import make_filled
 
-from smartcity_eval import runner
-from smartcity_eval.distributed import run_distributed
+from smartcity_eval.batch import runner
+from smartcity_eval.batch.distributed import run_distributed
 
 
 def _key_figures(path) -> str:
     nb = nbformat.read(path, as_version=4)
-    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                   if o.get("output_type") == "stream")
+    return "".join(
+        o.get("text", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream"
+    )
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -25,12 +30,19 @@ def test_dask_local_cluster_equals_local_run(tmp_path):
 
     data = tmp_path / "data"
     for slug, (name, code, province, scores) in list(REGIONS.items())[:2]:
-        make_filled(data / "2024" / "tahap-2" / f"{slug}.xlsx", year=2024, region=name, region_code=code,
-                    province=province, scores=scores)
+        make_filled(
+            data / "2024" / "tahap-2" / f"{slug}.xlsx",
+            year=2024,
+            region=name,
+            region_code=code,
+            province=province,
+            scores=scores,
+        )
     local = runner.run(spec(data, tmp_path / "local", formats=("ipynb", "html")), progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        remote = run_distributed(spec(data, tmp_path / "dask", formats=("ipynb", "html")), cluster.scheduler_address,
-                                 progress=False)
+        remote = run_distributed(
+            spec(data, tmp_path / "dask", formats=("ipynb", "html")), cluster.scheduler_address, progress=False
+        )
     assert local.exit_code == remote.exit_code == 0
     assert [(r.region, r.status) for r in local.results] == [(r.region, r.status) for r in remote.results]
     for slug in list(REGIONS)[:2]:

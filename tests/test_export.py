@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from smartcity_eval import export, store
-from smartcity_eval.tables import neutralise_frame, write_csv
+from smartcity_eval.common.tables import neutralise_frame, write_csv
+from smartcity_eval.results import export, store
 
 EVIL = ['=HYPERLINK("http://x")', "=1+1", "@SUM(A1)", "+62 Kota"]
 HEADER = "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement"
@@ -91,8 +91,26 @@ def test_formula_like_names_stay_text_in_xlsx(db, tmp_path):
 
 def test_formula_like_names_stay_text_in_csv(db, tmp_path, capsys):
     out = tmp_path / "evil.csv"
-    assert run(["export", "--year", "2024", "--stage", "1", "--format", "csv", "--db", str(db), "-o", str(out),
-                "--lang", "en"]) == 0
+    assert (
+        run(
+            [
+                "export",
+                "--year",
+                "2024",
+                "--stage",
+                "1",
+                "--format",
+                "csv",
+                "--db",
+                str(db),
+                "-o",
+                str(out),
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
     assert "4 rows written" in capsys.readouterr().out
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert {r["Kab/Kota"] for r in rows} == {"'" + name for name in EVIL}
@@ -120,8 +138,9 @@ def test_nothing_to_export(db, tmp_path, capsys):
     out = tmp_path / "none.xlsx"
     assert run(["export", "--year", "2021", "--stage", "2", "--db", str(db), "-o", str(out), "--lang", "en"]) == 1
     assert "no 2021 Stage II evaluations" in capsys.readouterr().err and not out.exists()
-    assert run(["export", "--year", "2023", "--stage", "2", "--db", str(tmp_path / "missing.duckdb"),
-                "-o", str(out)]) == 1
+    assert (
+        run(["export", "--year", "2023", "--stage", "2", "--db", str(tmp_path / "missing.duckdb"), "-o", str(out)]) == 1
+    )
     assert "smartcity-eval ingest" in capsys.readouterr().err and not out.exists()
     assert run(["export", "--year", "2023", "--stage", "2", "--db", str(db), "-o", str(tmp_path / "x.txt")]) == 1
     assert "--format" in capsys.readouterr().err

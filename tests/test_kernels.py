@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from smartcity_eval import kernels
-from smartcity_eval.params import notebooks_dir
+from smartcity_eval.batch import kernels
+from smartcity_eval.batch.params import notebooks_dir
 
 
 def _run(pool: kernels.KernelPool, km: kernels.PooledKernelManager, code: str) -> tuple[dict, str]:
@@ -14,8 +14,11 @@ def _run(pool: kernels.KernelPool, km: kernels.PooledKernelManager, code: str) -
 
     async def go() -> dict:
         await kc.wait_for_ready(timeout=30)
-        return await kc.execute_interactive(code, timeout=30, output_hook=lambda m: out.append(
-            m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+        return await kc.execute_interactive(
+            code,
+            timeout=30,
+            output_hook=lambda m: out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None,
+        )
 
     return pool.loop.run_until_complete(go()), "".join(out)
 
@@ -25,7 +28,10 @@ def test_each_acquire_is_a_fresh_warm_kernel(fork):
     pool = kernels.KernelPool(fork=fork)
     try:
         first = pool.acquire("python3", notebooks_dir())
-        code = "import os, sys\nleak = 'A'\nprint(os.getpid(), os.getcwd(), 'smartcity_eval.overview' in sys.modules)"
+        code = (
+            "import os, sys\nleak = 'A'\n"
+            "print(os.getpid(), os.getcwd(), 'smartcity_eval.reports.overview' in sys.modules)"
+        )
         reply, text = _run(pool, first, code)
         assert reply["content"]["status"] == "ok" and reply["content"]["execution_count"] == 1
         pid, cwd, warm = text.split()
@@ -46,19 +52,31 @@ def test_a_kernel_that_dies_is_replaced_by_a_fresh_one(tmp_path):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from smartcity_eval import runner
+    from smartcity_eval.batch import runner
 
-    nb = new_notebook(cells=[
-        new_code_cell('output_dir = ""', metadata={"tags": ["parameters"]}),
-        new_code_cell("import os, pathlib, signal\nmarker = pathlib.Path(output_dir) / 'died-once'\n"
-                      "if not marker.exists():\n    marker.touch()\n    os.kill(os.getpid(), signal.SIGKILL)\n"
-                      "print('second kernel', os.getpid())"),
-    ], metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
+    nb = new_notebook(
+        cells=[
+            new_code_cell('output_dir = ""', metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                "import os, pathlib, signal\nmarker = pathlib.Path(output_dir) / 'died-once'\n"
+                "if not marker.exists():\n    marker.touch()\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+                "print('second kernel', os.getpid())"
+            ),
+        ],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
+    )
     path = tmp_path / "dies.ipynb"
     nbformat.write(nb, path)
     staging = tmp_path / "staging"
-    task = {"region": "x", "staging": str(staging), "notebook": str(path), "parameters": {"output_dir": str(staging)},
-            "formats": ["ipynb"], "title": "x", "start_timeout": 30}
+    task = {
+        "region": "x",
+        "staging": str(staging),
+        "notebook": str(path),
+        "parameters": {"output_dir": str(staging)},
+        "formats": ["ipynb"],
+        "title": "x",
+        "start_timeout": 30,
+    }
     result = runner.execute_task(task)
     assert result["error"] == "" and result["attempts"] == 2
     out = nbformat.read(staging / "report.ipynb", as_version=4)

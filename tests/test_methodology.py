@@ -3,17 +3,33 @@ from pathlib import Path
 import pytest
 import yaml
 
-from smartcity_eval import methodology as mth
+from smartcity_eval.method import methodology as mth
 
 
 def test_years_and_profiles():
     assert mth.years() == [2022, 2023, 2024]
     assert dict(mth.profile(2023, "REGULER").weights) == {
-        "baseline": 10, "output": 20, "outcome": 30, "impact": 20, "quick_win": 20}
+        "baseline": 10,
+        "output": 20,
+        "outcome": 30,
+        "impact": 20,
+        "quick_win": 20,
+    }
     assert dict(mth.profile(2023, "KPPN&IKN").weights) == {
-        "baseline": 10, "output": 20, "outcome": 20, "impact": 20, "quick_win": 20, "kolaborasi": 10}
+        "baseline": 10,
+        "output": 20,
+        "outcome": 20,
+        "impact": 20,
+        "quick_win": 20,
+        "kolaborasi": 10,
+    }
     assert dict(mth.profile(2022, "KPPN&IKN").weights) == {
-        "baseline": 10, "output": 20, "outcome": 30, "impact": 10, "quick_win": 30}
+        "baseline": 10,
+        "output": 20,
+        "outcome": 30,
+        "impact": 10,
+        "quick_win": 30,
+    }
     assert mth.profile(2022, "REGULER").provenance == "fitted"
     assert mth.profile(2023, "KPPN&IKN").provenance == "official"
     assert mth.profile(2024, "REGULER").provenance == "fitted"
@@ -22,11 +38,14 @@ def test_years_and_profiles():
     assert dict(assumed.weights) == dict(mth.profile(2023, "KPPN&IKN").weights)
 
 
-@pytest.mark.parametrize(("year", "category", "counts"), [
-    (2023, "KPPN&IKN", {"baseline": 5, "output": 7, "outcome": 33, "impact": 54, "quick_win": 12, "kolaborasi": 6}),
-    (2023, "REGULER", {"baseline": 5, "output": 7, "outcome": 33, "impact": 54, "quick_win": 12}),
-    (2022, "KPPN&IKN", {"baseline": 5, "output": 7, "outcome": 31, "impact": 4, "quick_win": 12}),
-])
+@pytest.mark.parametrize(
+    ("year", "category", "counts"),
+    [
+        (2023, "KPPN&IKN", {"baseline": 5, "output": 7, "outcome": 33, "impact": 54, "quick_win": 12, "kolaborasi": 6}),
+        (2023, "REGULER", {"baseline": 5, "output": 7, "outcome": 33, "impact": 54, "quick_win": 12}),
+        (2022, "KPPN&IKN", {"baseline": 5, "output": 7, "outcome": 31, "impact": 4, "quick_win": 12}),
+    ],
+)
 def test_question_bank_counts(year, category, counts):
     bank = mth.get(year).question_bank(category)
     assert bank["dimension"].value_counts().to_dict() == counts
@@ -51,7 +70,7 @@ def test_shared_items_keep_their_ids_across_years():
 
 
 def _broken(tmp_path: Path, mutate) -> Path:
-    data = yaml.safe_load((Path(mth.__file__).parent / "2023.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((mth.DATA_DIR / "2023.yaml").read_text(encoding="utf-8"))
     mutate(data)
     path = tmp_path / "2023.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -67,6 +86,7 @@ def test_weights_not_summing_to_100_fail_with_file_and_key(tmp_path):
 def test_duplicate_item_id_fails(tmp_path):
     def dup(d):
         d["dimensions"][1]["items"][0]["id"] = d["dimensions"][0]["items"][0]["id"]
+
     pattern = r"2023\.yaml: dimensions\.output\.items\[0\].*duplicate item id 'BL-01'"
     with pytest.raises(mth.MethodologyError, match=pattern):
         mth.load_file(_broken(tmp_path, dup))
@@ -75,6 +95,7 @@ def test_duplicate_item_id_fails(tmp_path):
 def test_unknown_pillar_fails(tmp_path):
     def bad(d):
         d["dimensions"][2]["items"][0]["pillar"] = "smart_weather"
+
     with pytest.raises(mth.MethodologyError, match=r"dimensions\.outcome\.items\[0\].*'pillar' is 'smart_weather'"):
         mth.load_file(_broken(tmp_path, bad))
 
@@ -82,6 +103,7 @@ def test_unknown_pillar_fails(tmp_path):
 def test_adding_a_year_is_adding_a_file(tmp_path):
     def year(d):
         d["year"] = 2025
+
     src = _broken(tmp_path, year)
     path = src.rename(tmp_path / "2025.yaml")
     m = mth.load_file(path)

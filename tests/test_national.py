@@ -4,12 +4,18 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from smartcity_eval import national
 from smartcity_eval.cli import main
+from smartcity_eval.results import national
 
 EXPECTED_RANKS = {  # from the nine published rows: national rank, category rank
-    "Kota Surakarta": (1, 1), "Kota Jambi": (2, 1), "Kab. Malang": (3, 2), "Kota Padang Panjang": (4, 2),
-    "Kab. Toba": (5, 3), "Kab. Pelalawan": (6, 3), "Kab. Kutai Barat": (7, 4), "Kab. Raja Ampat": (8, 5),
+    "Kota Surakarta": (1, 1),
+    "Kota Jambi": (2, 1),
+    "Kab. Malang": (3, 2),
+    "Kota Padang Panjang": (4, 2),
+    "Kab. Toba": (5, 3),
+    "Kab. Pelalawan": (6, 3),
+    "Kab. Kutai Barat": (7, 4),
+    "Kab. Raja Ampat": (8, 5),
 }
 
 
@@ -53,9 +59,12 @@ def test_lookup_final(national_csv):
 
 def test_bad_table_lists_every_problem(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
-                   "1,Kota A,REGULAR,3.2,x,2.59,2.61,1.83,,2.41,-\n"
-                   "2,Kota B,REGULER,3.2,2.1,5.1,2.61,1.83,,2.41,-\n", encoding="utf-8")
+    bad.write_text(
+        "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
+        "1,Kota A,REGULAR,3.2,x,2.59,2.61,1.83,,2.41,-\n"
+        "2,Kota B,REGULER,3.2,2.1,5.1,2.61,1.83,,2.41,-\n",
+        encoding="utf-8",
+    )
     with pytest.raises(national.TableError) as exc:
         national.read_published(bad)
     text = str(exc.value)

@@ -3,15 +3,26 @@ from fractions import Fraction
 
 import pytest
 
-from smartcity_eval.i18n import format_number, format_percent
-from smartcity_eval.numbers import percent, round_half_up, to_fraction
+from smartcity_eval.common.i18n import format_number, format_percent
+from smartcity_eval.method.numbers import percent, round_half_up, to_fraction
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (3.475, "3.48"), (2.405, "2.41"), ("2.405", "2.41"), (Decimal("2.445"), "2.45"), (0.125, "0.13"),
-    (-0.125, "-0.13"), (Fraction(2505, 1000), "2.51"), (2.5042, "2.50"), (Fraction(43640, 100000), "0.44"),
-    (1.005, "1.01"), (2.675, "2.68"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (3.475, "3.48"),
+        (2.405, "2.41"),
+        ("2.405", "2.41"),
+        (Decimal("2.445"), "2.45"),
+        (0.125, "0.13"),
+        (-0.125, "-0.13"),
+        (Fraction(2505, 1000), "2.51"),
+        (2.5042, "2.50"),
+        (Fraction(43640, 100000), "0.44"),
+        (1.005, "1.01"),
+        (2.675, "2.68"),
+    ],
+)
 def test_round_half_up(value, expected):
     assert str(round_half_up(value)) == expected
 
@@ -26,6 +37,7 @@ def test_to_fraction_of_floats_uses_shortest_repr():
     assert to_fraction(2.8) == Fraction(14, 5)
     assert to_fraction("2,8") == Fraction(14, 5)
     import numpy as np
+
     assert to_fraction(np.float64(2.8)) == Fraction(14, 5) and to_fraction(np.int64(3)) == 3
     with pytest.raises(TypeError):
         to_fraction(True)

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE
-from smartcity_eval import overview as ov
-from smartcity_eval import region_report as rr
-from smartcity_eval.numbers import round_half_up
+from smartcity_eval.method.numbers import round_half_up
+from smartcity_eval.reports import overview as ov
+from smartcity_eval.reports import region_report as rr
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +61,15 @@ def test_english_report_uses_decimal_points():
 
 def test_tahap_1_is_provisional_in_every_section():
     report = rr.prepare("kota-padang-panjang", 2024, 1, SAMPLE)
-    sections = [rr.summary(report), rr.method(report), rr.points(report), rr.findings(report),
-                *rr.dimension_tables(report), rr.national_table(report), rr.provenance(report)]
+    sections = [
+        rr.summary(report),
+        rr.method(report),
+        rr.points(report),
+        rr.findings(report),
+        *rr.dimension_tables(report),
+        rr.national_table(report),
+        rr.provenance(report),
+    ]
     assert all("SEMENTARA" in s.data for s in sections)
     assert "SEMENTARA" not in rr.summary(rr.prepare("kota-padang-panjang", 2024, 2, SAMPLE)).data
 

@@ -7,14 +7,21 @@ import argparse
 import pytest
 from test_validation import edit, make_filled
 
-from smartcity_eval import register
-from smartcity_eval.validation import validate
+from smartcity_eval.inputs import register
+from smartcity_eval.inputs.validation import validate
 
-KNOWN = [("13.74", "Kota Padang Panjang", "Sumatera Barat"), ("35.07", "Kab. Malang", "Jawa Timur"),
-         ("21.71", "Kota Batam", "Kepulauan Riau"), ("14.05", "Kab. Pelalawan", "Riau"),
-         ("13.76", "Kota Payakumbuh", "Sumatera Barat"), ("13.77", "Kota Pariaman", "Sumatera Barat"),
-         ("13.75", "Kota Bukittinggi", "Sumatera Barat"), ("34.71", "Kota Yogyakarta", "DI Yogyakarta"),
-         ("31.71", "Kota Jakarta Pusat", "DKI Jakarta"), ("94.01", "Kab. Nabire", "Papua Tengah")]
+KNOWN = [
+    ("13.74", "Kota Padang Panjang", "Sumatera Barat"),
+    ("35.07", "Kab. Malang", "Jawa Timur"),
+    ("21.71", "Kota Batam", "Kepulauan Riau"),
+    ("14.05", "Kab. Pelalawan", "Riau"),
+    ("13.76", "Kota Payakumbuh", "Sumatera Barat"),
+    ("13.77", "Kota Pariaman", "Sumatera Barat"),
+    ("13.75", "Kota Bukittinggi", "Sumatera Barat"),
+    ("34.71", "Kota Yogyakarta", "DI Yogyakarta"),
+    ("31.71", "Kota Jakarta Pusat", "DKI Jakarta"),
+    ("94.01", "Kab. Nabire", "Papua Tengah"),
+]
 
 
 def test_every_kabupaten_and_kota_once():
@@ -28,8 +35,9 @@ def test_every_kabupaten_and_kota_once():
     assert table["name"].str.match(r"(Kab\.|Kota) [A-Z]").all()
     assert not table["name"].str.contains("Kabupaten|Administrasi").any()
     assert not (table["province"].str.isupper()).any()
-    assert {"DKI Jakarta", "DI Yogyakarta", "Kepulauan Riau", "Papua Barat Daya", "Papua Pegunungan"} <= \
-        set(table["province"])
+    assert {"DKI Jakarta", "DI Yogyakarta", "Kepulauan Riau", "Papua Barat Daya", "Papua Pegunungan"} <= set(
+        table["province"]
+    )
     table.loc[0, "name"] = "changed"  # a copy: the cache is untouched
     assert register.regions().loc[0, "name"] != "changed"
 
@@ -66,32 +74,35 @@ def test_source_names_package_and_decree():
     assert "Kepmendagri" in register.source()
 
 
-@pytest.mark.parametrize(("code", "name", "province"), [
-    ("13.74", "Kota Padang Panjang", "Sumatera Barat"),
-    ("13.74", "KOTA PADANG PANJANG", "SUMATERA BARAT"),
-    ("13.74", "Kota Padang-Panjang", "Provinsi Sumatera Barat"),
-    ("35.07", "Kabupaten Malang", "Jawa Timur"),
-    ("35.07", "Kab Malang", "Prov. Jawa Timur"),
-    ("35.07", "kab. malang", "jawa timur"),
-    ("35.07", "Malang", "Jawa Timur"),
-    ("31.71", "Kota Administrasi Jakarta Pusat", "Daerah Khusus Ibukota Jakarta"),
-    ("31.71", "Kota Adm. Jakarta Pusat", "Daerah Khusus Jakarta"),
-    ("34.03", "Kabupaten Gunung Kidul", "DIY"),
-    ("71.09", "Kab. Kepulauan Siau Tagulandang Biaro", "Sulawesi Utara"),
-    ("72.04", "Kab. Tolitoli", "Sulawesi Tengah"),
-    ("21.71", "Kota Batam", "Kepri"),
-])
+@pytest.mark.parametrize(
+    ("code", "name", "province"),
+    [
+        ("13.74", "Kota Padang Panjang", "Sumatera Barat"),
+        ("13.74", "KOTA PADANG PANJANG", "SUMATERA BARAT"),
+        ("13.74", "Kota Padang-Panjang", "Provinsi Sumatera Barat"),
+        ("35.07", "Kabupaten Malang", "Jawa Timur"),
+        ("35.07", "Kab Malang", "Prov. Jawa Timur"),
+        ("35.07", "kab. malang", "jawa timur"),
+        ("35.07", "Malang", "Jawa Timur"),
+        ("31.71", "Kota Administrasi Jakarta Pusat", "Daerah Khusus Ibukota Jakarta"),
+        ("31.71", "Kota Adm. Jakarta Pusat", "Daerah Khusus Jakarta"),
+        ("34.03", "Kabupaten Gunung Kidul", "DIY"),
+        ("71.09", "Kab. Kepulauan Siau Tagulandang Biaro", "Sulawesi Utara"),
+        ("72.04", "Kab. Tolitoli", "Sulawesi Tengah"),
+        ("21.71", "Kota Batam", "Kepri"),
+    ],
+)
 def test_name_and_province_variants_agree(code, name, province):
     assert register.check_profile(code, name, province) == []
 
 
 def test_disagreements():
-    assert register.check_profile("13.75", "Kota Padang Panjang", "Sumatera Barat") == \
-        [("name", "Kota Padang Panjang", "Kota Bukittinggi")]
+    assert register.check_profile("13.75", "Kota Padang Panjang", "Sumatera Barat") == [
+        ("name", "Kota Padang Panjang", "Kota Bukittinggi")
+    ]
     assert register.check_profile("35.07", "Kota Malang", "Jawa Timur") == [("name", "Kota Malang", "Kab. Malang")]
     assert register.check_profile("21.71", "Kota Batam", "Riau") == [("province", "Riau", "Kepulauan Riau")]
-    assert register.check_profile("99.99", "Kota Padang Panjang", "Sumatera Barat") == \
-        [("code", "99.99", "unknown")]
+    assert register.check_profile("99.99", "Kota Padang Panjang", "Sumatera Barat") == [("code", "99.99", "unknown")]
     assert register.check_profile("13.74", None, None) == []
 
 
@@ -116,8 +127,7 @@ def test_wrong_code_names_what_the_register_says(tmp_path):
     path = edit(make_filled(tmp_path / "a.xlsx"), lambda wb: wb["Profil"].cell(3, 2, "13.75"))
     result = validate(path)
     [problem] = result.errors
-    assert (problem.code, problem.sheet, problem.row, problem.value) == \
-        ("register", "Profil", 2, "Kota Padang Panjang")
+    assert (problem.code, problem.sheet, problem.row, problem.value) == ("register", "Profil", 2, "Kota Padang Panjang")
     assert "13.75 = Kota Bukittinggi, Sumatera Barat" in problem.expected
     assert "Kota Padang Panjang = 13.74" in problem.expected
     assert "tidak sesuai register wilayah Kemendagri" in problem.format()
@@ -138,12 +148,18 @@ def test_wrong_province_fails(tmp_path):
     assert problem.expected == "13.74 = Kota Padang Panjang, Sumatera Barat"
 
 
-@pytest.mark.parametrize(("name", "province"), [("KOTA PADANG PANJANG", "SUMATERA BARAT"),
-                                                ("Kota Padang-Panjang", "Provinsi Sumatera Barat"),
-                                                ("Padang Panjang", "Sumatera Barat")])
+@pytest.mark.parametrize(
+    ("name", "province"),
+    [
+        ("KOTA PADANG PANJANG", "SUMATERA BARAT"),
+        ("Kota Padang-Panjang", "Provinsi Sumatera Barat"),
+        ("Padang Panjang", "Sumatera Barat"),
+    ],
+)
 def test_name_variants_pass_validation(tmp_path, name, province):
-    path = edit(make_filled(tmp_path / "a.xlsx"),
-                lambda wb: (wb["Profil"].cell(2, 2, name), wb["Profil"].cell(4, 2, province)))
+    path = edit(
+        make_filled(tmp_path / "a.xlsx"), lambda wb: (wb["Profil"].cell(2, 2, name), wb["Profil"].cell(4, 2, province))
+    )
     result = validate(path)
     assert result.ok, result.summary()
 

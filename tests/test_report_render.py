@@ -1,4 +1,4 @@
-"""Tests for smartcity_eval.report: notebook -> HTML (template) and HTML -> PDF (Chromium)."""
+"""Tests for smartcity_eval.reports.report: notebook -> HTML (template) and HTML -> PDF (Chromium)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from smartcity_eval import report
-from smartcity_eval.report import (
+from smartcity_eval.reports import report
+from smartcity_eval.reports.report import (
     BROWSER_ENV_VAR,
     BrowserUnavailable,
     PdfPrinter,
@@ -297,8 +297,17 @@ def test_failed_first_write_creates_nothing(tmp_path: Path, monkeypatch: pytest.
 def test_single_pass_export_equals_nbconvert_export(monkeypatch):
     """The exporter that parses the page once gives the same HTML as nbconvert's own exporter plus a re-parse."""
     nb = _notebook()
-    nb.cells.append(new_code_cell("x", execution_count=3, outputs=[new_output(
-        "display_data", data={"text/html": '<img src="data:image/png;base64,iVBORw0KGgo="/><p>sans alt</p>'})]))
+    nb.cells.append(
+        new_code_cell(
+            "x",
+            execution_count=3,
+            outputs=[
+                new_output(
+                    "display_data", data={"text/html": '<img src="data:image/png;base64,iVBORw0KGgo="/><p>sans alt</p>'}
+                )
+            ],
+        )
+    )
     fast = notebook_to_html(nb, title="T", lang="en")
     monkeypatch.setattr(report, "_SINGLE_PASS", False)
     assert notebook_to_html(nb, title="T", lang="en") == fast

@@ -9,22 +9,30 @@ import nbformat
 import pytest
 from test_validation import edit, make_filled
 
-from smartcity_eval import params as params_mod
-from smartcity_eval import runner
+from smartcity_eval.batch import params as params_mod
+from smartcity_eval.batch import runner
+from smartcity_eval.batch.params import ParamsError, RunSpec, build_spec, load_run_file
 from smartcity_eval.cli import main
-from smartcity_eval.params import ParamsError, RunSpec, build_spec, load_run_file
 
-REGIONS = {"kota-padang-panjang": ("Kota Padang Panjang", "13.74", "Sumatera Barat", (3, 2, 3, 4)),
-           "kota-payakumbuh": ("Kota Payakumbuh", "13.76", "Sumatera Barat", (2, 2, 3, 2)),
-           "kota-pariaman": ("Kota Pariaman", "13.77", "Sumatera Barat", (1, 2, 2, 2))}
+REGIONS = {
+    "kota-padang-panjang": ("Kota Padang Panjang", "13.74", "Sumatera Barat", (3, 2, 3, 4)),
+    "kota-payakumbuh": ("Kota Payakumbuh", "13.76", "Sumatera Barat", (2, 2, 3, 2)),
+    "kota-pariaman": ("Kota Pariaman", "13.77", "Sumatera Barat", (1, 2, 2, 2)),
+}
 
 
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
     root = tmp_path / "data"
     for slug, (name, code, province, scores) in REGIONS.items():
-        make_filled(root / "2024" / "tahap-2" / f"{slug}.xlsx", year=2024, region=name, region_code=code,
-                    province=province, scores=scores)
+        make_filled(
+            root / "2024" / "tahap-2" / f"{slug}.xlsx",
+            year=2024,
+            region=name,
+            region_code=code,
+            province=province,
+            scores=scores,
+        )
     path = root / "2024" / "tahap-2" / "kota-padang-panjang.xlsx"
     edit(path, lambda wb: wb["Temuan"].append(["A1", "Kelemahan", "<script>alert('x')</script> belum ada SOP"]))
     return root
@@ -87,8 +95,9 @@ def test_batch_with_one_broken_workbook(data_dir, tmp_path):
     # unchanged inputs: skipped; --force renders again
     again = runner.run(spec(data_dir, out, formats=("ipynb", "html")), progress=False)
     assert {r.region: r.status for r in again.results}["kota-padang-panjang"] == "skipped"
-    forced = runner.run(spec(data_dir, out, formats=("ipynb", "html"), force=True, regions=["kota-payakumbuh"]),
-                        progress=False)
+    forced = runner.run(
+        spec(data_dir, out, formats=("ipynb", "html"), force=True, regions=["kota-payakumbuh"]), progress=False
+    )
     assert [r.status for r in forced.results] == ["ok"] and forced.exit_code == 0
 
 
@@ -100,16 +109,20 @@ def test_notebook_error_leaves_no_half_written_report(data_dir, tmp_path, monkey
     nbformat.write(nb, nb_dir / "region_report.ipynb")
     monkeypatch.setenv("SMARTCITY_EVAL_NOTEBOOKS", str(nb_dir))
     out = tmp_path / "out"
-    batch = runner.run(spec(data_dir, out, formats=("html",), regions=["kota-payakumbuh", "kota-pariaman"]),
-                       progress=False)
+    batch = runner.run(
+        spec(data_dir, out, formats=("html",), regions=["kota-payakumbuh", "kota-pariaman"]), progress=False
+    )
     status = {r.region: (r.status, r.error) for r in batch.results}
     assert status["kota-payakumbuh"] == ("failed", "RuntimeError: boom")
     assert status["kota-pariaman"][0] == "ok" and batch.exit_code == 1
     folder = out / "2024" / "tahap-2"
     assert not (folder / "kota-payakumbuh").exists()
     assert (folder / "_errors" / "kota-payakumbuh.ipynb").exists()
-    assert [r["attempts"] for r in json.loads((folder / "run-summary.json").read_text())["regions"]
-            if r["region"] == "kota-payakumbuh"] == [1]  # an error in the notebook's code is not retried
+    assert [
+        r["attempts"]
+        for r in json.loads((folder / "run-summary.json").read_text())["regions"]
+        if r["region"] == "kota-payakumbuh"
+    ] == [1]  # an error in the notebook's code is not retried
     assert not (folder / ".staging").exists()
 
 
@@ -126,8 +139,14 @@ def test_dead_kernel_is_retried_once(tmp_path, monkeypatch):
         nbformat.write(nbformat.v4.new_notebook(), output_path)
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
-    task = {"region": "x", "staging": str(tmp_path / "s"), "notebook": "nb.ipynb", "parameters": {"lang": "id"},
-            "formats": ["ipynb"], "title": "x"}
+    task = {
+        "region": "x",
+        "staging": str(tmp_path / "s"),
+        "notebook": "nb.ipynb",
+        "parameters": {"lang": "id"},
+        "formats": ["ipynb"],
+        "title": "x",
+    }
     result = runner.execute_task(task)
     assert result["error"] == "" and result["attempts"] == 2 and len(calls) == 2
 

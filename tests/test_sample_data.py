@@ -12,23 +12,42 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from smartcity_eval import methodology as mth
-from smartcity_eval.assessment import Assessment
-from smartcity_eval.national import lookup_final, read_published
-from smartcity_eval.numbers import to_fraction
-from smartcity_eval.scoring import ScoreCard, score_assessment
-from smartcity_eval.validation import ValidationResult, validate
+from smartcity_eval.inputs.validation import ValidationResult, validate
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import Assessment
+from smartcity_eval.method.numbers import to_fraction
+from smartcity_eval.method.scoring import ScoreCard, score_assessment
+from smartcity_eval.results.national import lookup_final, read_published
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 EXPECTED = {
     "2022/tahap-2/kab-malang.xlsx",
-    *(f"2023/tahap-2/{s}.xlsx" for s in ("kab-malang", "kota-padang-panjang", "kab-pelalawan", "kota-payakumbuh",
-                                         "kota-batam", "kota-pariaman")),
-    *(f"2024/tahap-2/{s}.xlsx" for s in ("kab-malang", "kota-padang-panjang", "kab-pelalawan", "kota-payakumbuh",
-                                         "kota-batam", "kota-pariaman")),
-    "2024/tahap-1/kab-malang.xlsx", "2024/tahap-1/kota-padang-panjang.xlsx",
+    *(
+        f"2023/tahap-2/{s}.xlsx"
+        for s in (
+            "kab-malang",
+            "kota-padang-panjang",
+            "kab-pelalawan",
+            "kota-payakumbuh",
+            "kota-batam",
+            "kota-pariaman",
+        )
+    ),
+    *(
+        f"2024/tahap-2/{s}.xlsx"
+        for s in (
+            "kab-malang",
+            "kota-padang-panjang",
+            "kab-pelalawan",
+            "kota-payakumbuh",
+            "kota-batam",
+            "kota-pariaman",
+        )
+    ),
+    "2024/tahap-1/kab-malang.xlsx",
+    "2024/tahap-1/kota-padang-panjang.xlsx",
 }
 D = Decimal
 
@@ -69,8 +88,13 @@ def test_made_up_workbooks_are_plausible(results: dict[str, ValidationResult]) -
         assert a is not None
         assert 4 <= len(a.assessors) <= 5, name
         assert 20 <= len(a.programmes) <= 130, name
-        assert set(a.action_plan["category"]) == {"kebijakan_kelembagaan", "sdm", "infrastruktur", "aplikasi",
-                                                  "literasi"}, name
+        assert set(a.action_plan["category"]) == {
+            "kebijakan_kelembagaan",
+            "sdm",
+            "infrastruktur",
+            "aplikasi",
+            "literasi",
+        }, name
         per = a.findings.groupby(["assessor", "kind"]).size()
         assert len(per) == 3 * len(a.assessors) and per.between(1, 3).all(), name
         assert (a.scores.nunique(axis=1) > 1).any(), f"{name}: every assessor gives the same scores"
@@ -136,16 +160,30 @@ def test_pelalawan_2023(results: dict[str, ValidationResult]) -> None:
 
 
 def test_published_tables() -> None:
-    assert filecmp.cmp(SAMPLE / "published" / "national-2023-tahap-2.csv",
-                       ROOT / "data" / "reference" / "national_2023_sample.csv", shallow=False)
+    assert filecmp.cmp(
+        SAMPLE / "published" / "national-2023-tahap-2.csv",
+        ROOT / "data" / "reference" / "national_2023_sample.csv",
+        shallow=False,
+    )
     table = read_published(SAMPLE / "published" / "national-2022-tahap-2.csv")
     finals = dict(zip(table["region"], table["nilai_final"], strict=True))
-    assert finals == {"Kab. Malang": D("2.51"), "Kab. Pelalawan": D("2.49"), "Kab. Raja Ampat": D("1.26"),
-                      "Kab. Toba": D("1.28"), "Kota Jambi": D("3.11"), "Kota Padang Panjang": D("2.80"),
-                      "Kota Surakarta": D("3.80")}
+    assert finals == {
+        "Kab. Malang": D("2.51"),
+        "Kab. Pelalawan": D("2.49"),
+        "Kab. Raja Ampat": D("1.26"),
+        "Kab. Toba": D("1.28"),
+        "Kota Jambi": D("3.11"),
+        "Kota Padang Panjang": D("2.80"),
+        "Kota Surakarta": D("3.80"),
+    }
     malang = table[table["region"] == "Kab. Malang"].iloc[0]
     assert [malang[k] for k in ("baseline", "output", "outcome", "impact", "quick_win")] == [
-        D("1.40"), D("1.54"), D("2.92"), D("2.56"), D("3.08")]
+        D("1.40"),
+        D("1.54"),
+        D("2.92"),
+        D("2.56"),
+        D("3.08"),
+    ]
 
 
 def _load_script() -> ModuleType:
@@ -181,8 +219,10 @@ def _run_script(script: ModuleType, out: Path) -> Run:
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run]:
     """The script run twice into temporary folders, each workbook loaded."""
     script = _load_script()
-    return (_run_script(script, tmp_path_factory.mktemp("first")),
-            _run_script(script, tmp_path_factory.mktemp("second")))
+    return (
+        _run_script(script, tmp_path_factory.mktemp("first")),
+        _run_script(script, tmp_path_factory.mktemp("second")),
+    )
 
 
 def test_script_is_deterministic(regenerated: tuple[Run, Run]) -> None:

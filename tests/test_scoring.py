@@ -6,9 +6,9 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from smartcity_eval import methodology as mth
-from smartcity_eval import scoring
-from smartcity_eval.numbers import round_half_up, to_fraction
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method import scoring
+from smartcity_eval.method.numbers import round_half_up, to_fraction
 
 
 def _values(malang: dict, year: int) -> tuple[pd.Series, pd.DataFrame]:
@@ -27,8 +27,9 @@ def _values(malang: dict, year: int) -> tuple[pd.Series, pd.DataFrame]:
 def test_malang_dimension_means_match_the_report(malang, year):
     values, bank = _values(malang, year)
     dims = scoring.dimension_scores(values, bank)
-    published = {k: Decimal(str(v)) for k, v in malang["evaluations"][year]["published"].items()
-                 if k in mth.DIMENSION_KEYS}
+    published = {
+        k: Decimal(str(v)) for k, v in malang["evaluations"][year]["published"].items() if k in mth.DIMENSION_KEYS
+    }
     assert {k: round_half_up(v) for k, v in dims.items()} == published
 
 
@@ -47,8 +48,11 @@ def test_malang_nilai_final_and_improvement(malang):
 
 
 def test_item_values_panel_mean_and_survey_override():
-    scores = pd.DataFrame({"A1": [3, 4, pd.NA], "A2": [2, 4, pd.NA], "A3": [3, pd.NA, pd.NA]},
-                          index=["BL-01", "BL-02", "BL-03"], dtype="Int64")
+    scores = pd.DataFrame(
+        {"A1": [3, 4, pd.NA], "A2": [2, 4, pd.NA], "A3": [3, pd.NA, pd.NA]},
+        index=["BL-01", "BL-02", "BL-03"],
+        dtype="Int64",
+    )
     values = scoring.item_values(scores, pd.Series({"IM-GOV-LP-1": 2.8}))
     assert values["BL-01"] == Fraction(8, 3)
     assert values["BL-02"] == 4  # scored by 2 of 3: mean of what was given
@@ -61,10 +65,19 @@ def test_improvement_missing_is_none():
 
 
 def test_programme_realisation_per_pillar_kebumen():
-    counts = {"governance": (9, 9), "branding": (9, 10), "economy": (6, 7), "living": (9, 9),
-              "society": (10, 12), "environment": (4, 4)}
-    rows = [{"pillar": p, "status": "berjalan" if i < done else "belum_berjalan"}
-            for p, (done, planned) in reversed(counts.items()) for i in range(planned)]
+    counts = {
+        "governance": (9, 9),
+        "branding": (9, 10),
+        "economy": (6, 7),
+        "living": (9, 9),
+        "society": (10, 12),
+        "environment": (4, 4),
+    }
+    rows = [
+        {"pillar": p, "status": "berjalan" if i < done else "belum_berjalan"}
+        for p, (done, planned) in reversed(counts.items())
+        for i in range(planned)
+    ]
     table = scoring.programme_realisation(pd.DataFrame(rows))
     assert list(table.index) == [*mth.PILLAR_KEYS, "overall"]
     assert table.at["economy", "percent"] == Decimal("85.71")
@@ -73,8 +86,9 @@ def test_programme_realisation_per_pillar_kebumen():
 
 
 def test_action_plan_realisation_demak():
-    acts = pd.DataFrame({"category": ["sdm", "infrastruktur"], "activity": ["a", "b"],
-                         "planned": [60, 48], "done": [58, 47]})
+    acts = pd.DataFrame(
+        {"category": ["sdm", "infrastruktur"], "activity": ["a", "b"], "planned": [60, 48], "done": [58, 47]}
+    )
     table = scoring.action_plan_realisation(acts)
     assert table.at["overall", "percent"] == Decimal("97.22")
 

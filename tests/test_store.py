@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from smartcity_eval import methodology as mth
-from smartcity_eval import store
-from smartcity_eval.assessment import Assessment, Profile
-from smartcity_eval.numbers import round_half_up
-from smartcity_eval.scoring import score_assessment
-from smartcity_eval.workbook import write_assessment
+from smartcity_eval.inputs.workbook import write_assessment
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import Assessment, Profile
+from smartcity_eval.method.numbers import round_half_up
+from smartcity_eval.method.scoring import score_assessment
+from smartcity_eval.results import store
 
 REGIONS = {  # slug -> (name, Kemendagri code, province, category)
     "kab-malang": ("Kab. Malang", "35.07", "Jawa Timur", "KPPN&IKN"),
@@ -27,12 +27,20 @@ REGIONS = {  # slug -> (name, Kemendagri code, province, category)
 }
 #: (slug, year) of the workbooks in the sample folder; Surakarta has no 2022 workbook, only a published row
 WORKBOOKS = [("kab-malang", 2022), ("kab-malang", 2023), ("kota-padang-panjang", 2023), ("kota-surakarta", 2023)]
-PUBLISHED_2022 = ("no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
-                  "1,Kota Surakarta,KPPN&IKN,1.5,1.5,1.5,1.5,1.5,,1.5,-\n"
-                  "2,Kab. Malang,KPPN&IKN,1.2,1.2,1.2,1.2,1.2,,1.2,-\n")
+PUBLISHED_2022 = (
+    "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
+    "1,Kota Surakarta,KPPN&IKN,1.5,1.5,1.5,1.5,1.5,,1.5,-\n"
+    "2,Kab. Malang,KPPN&IKN,1.2,1.2,1.2,1.2,1.2,,1.2,-\n"
+)
 EXPECTED_RANKS = {  # national, category (as in test_national)
-    "Kota Surakarta": (1, 1), "Kota Jambi": (2, 1), "Kab. Malang": (3, 2), "Kota Padang Panjang": (4, 2),
-    "Kab. Toba": (5, 3), "Kab. Pelalawan": (6, 3), "Kab. Kutai Barat": (7, 4), "Kab. Raja Ampat": (8, 5),
+    "Kota Surakarta": (1, 1),
+    "Kota Jambi": (2, 1),
+    "Kab. Malang": (3, 2),
+    "Kota Padang Panjang": (4, 2),
+    "Kab. Toba": (5, 3),
+    "Kab. Pelalawan": (6, 3),
+    "Kab. Kutai Barat": (7, 4),
+    "Kab. Raja Ampat": (8, 5),
 }
 
 
@@ -40,23 +48,45 @@ def make_assessment(slug: str, year: int, stage: int = 2, seed: int = 0) -> Asse
     """A deterministic, fully scored assessment by four assessors."""
     region, code, province, category = REGIONS[slug]
     bank = mth.get(year).question_bank(category)
-    panel = pd.DataFrame({"name": ["Dr. Rina Kartika", "Ir. Budi Santoso", "Dr. Sari Wulandari", "Agus Pratama"],
-                          "affiliation": ["Universitas Andalas", "Praktisi TIK", "ITB", "Praktisi"]},
-                         index=pd.Index(["A1", "A2", "A3", "A4"], name="code"))
+    panel = pd.DataFrame(
+        {
+            "name": ["Dr. Rina Kartika", "Ir. Budi Santoso", "Dr. Sari Wulandari", "Agus Pratama"],
+            "affiliation": ["Universitas Andalas", "Praktisi TIK", "ITB", "Praktisi"],
+        },
+        index=pd.Index(["A1", "A2", "A3", "A4"], name="code"),
+    )
     base = seed + year + len(slug)
     rows = {item: [(base + i * (j + 1)) % 5 for j in range(4)] for i, item in enumerate(bank.index)}
     scores = pd.DataFrame.from_dict(rows, orient="index", columns=list(panel.index), dtype="Int64")
     scores.index.name = "item_id"
-    programmes = pd.DataFrame([
-        {"pillar": "governance", "sub_dimension": "layanan_publik", "name": "Mal Pelayanan Publik",
-         "agency": "DPMPTSP", "quick_win": True, "status": "berjalan"},
-        {"pillar": "living", "sub_dimension": "prasarana_kesehatan", "name": "Telemedisin",
-         "agency": "Dinas Kesehatan", "quick_win": False, "status": "belum_berjalan"}])
+    programmes = pd.DataFrame(
+        [
+            {
+                "pillar": "governance",
+                "sub_dimension": "layanan_publik",
+                "name": "Mal Pelayanan Publik",
+                "agency": "DPMPTSP",
+                "quick_win": True,
+                "status": "berjalan",
+            },
+            {
+                "pillar": "living",
+                "sub_dimension": "prasarana_kesehatan",
+                "name": "Telemedisin",
+                "agency": "Dinas Kesehatan",
+                "quick_win": False,
+                "status": "belum_berjalan",
+            },
+        ]
+    )
     action_plan = pd.DataFrame([{"category": "sdm", "activity": "Pelatihan ASN", "planned": 4, "done": 3}])
-    findings = pd.DataFrame([
-        {"assessor": "A1", "kind": "kekuatan", "text": f"Komitmen kepala daerah {region} kuat."},
-        {"assessor": "A2", "kind": "kelemahan", "text": "Pendanaan non-APBD belum ada."},
-        {"assessor": "A1", "kind": "rekomendasi", "text": "Perkuat Dewan Smart City."}])
+    findings = pd.DataFrame(
+        [
+            {"assessor": "A1", "kind": "kekuatan", "text": f"Komitmen kepala daerah {region} kuat."},
+            {"assessor": "A2", "kind": "kelemahan", "text": "Pendanaan non-APBD belum ada."},
+            {"assessor": "A1", "kind": "rekomendasi", "text": "Perkuat Dewan Smart City."},
+        ]
+    )
     profile = Profile(region, code, province, category, "2017", year, stage)
     return Assessment(profile, panel, scores, programmes=programmes, action_plan=action_plan, findings=findings)
 
@@ -163,9 +193,13 @@ def test_scores_in_the_store_are_the_scoring_modules(base):
     c22 = score_assessment(a22, mth.get(2022))
     c23 = score_assessment(a23, mth.get(2023), c22.nilai_final)
     eid = store.evaluation_id("kab-malang", 2023, 2, "workbook")
-    final, rounded, exact, previous, improvement, source = query(db, """
+    final, rounded, exact, previous, improvement, source = query(
+        db,
+        """
         SELECT nilai_final, nilai_final_rounded, nilai_final_exact, previous_final, improvement, previous_source
-        FROM finals WHERE evaluation_id = ?""", [eid])[0]
+        FROM finals WHERE evaluation_id = ?""",
+        [eid],
+    )[0]
     assert Fraction(exact) == c23.nilai_final and final == float(c23.nilai_final)
     assert rounded == c23.nilai_final_rounded and improvement == c23.improvement_rounded
     assert previous == float(c22.nilai_final) and source == "workbook"
@@ -175,13 +209,20 @@ def test_scores_in_the_store_are_the_scoring_modules(base):
     assert query(db, "SELECT count(*) FROM item_scores WHERE evaluation_id = ?", [eid])[0][0] == n_scores
     # Surakarta has no 2022 workbook: its improvement is against the published 2022 final (1.50)
     eid = store.evaluation_id("kota-surakarta", 2023, 2, "workbook")
-    exact, previous, improvement, source = query(db, """SELECT nilai_final_exact, previous_final, improvement,
-        previous_source FROM finals WHERE evaluation_id = ?""", [eid])[0]
+    exact, previous, improvement, source = query(
+        db,
+        """SELECT nilai_final_exact, previous_final, improvement,
+        previous_source FROM finals WHERE evaluation_id = ?""",
+        [eid],
+    )[0]
     assert (previous, source) == (1.5, "published")
     assert improvement == round_half_up(Fraction(exact) - Fraction("1.5"))
     # Padang Panjang has no 2022 evaluation at all
-    assert query(db, "SELECT improvement FROM finals WHERE evaluation_id = ?",
-                 [store.evaluation_id("kota-padang-panjang", 2023, 2, "workbook")]) == [(None,)]
+    assert query(
+        db,
+        "SELECT improvement FROM finals WHERE evaluation_id = ?",
+        [store.evaluation_id("kota-padang-panjang", 2023, 2, "workbook")],
+    ) == [(None,)]
 
 
 def test_ingest_order_does_not_matter(sample_dir, base, data, tmp_path):
@@ -202,10 +243,14 @@ def test_ingest_order_does_not_matter(sample_dir, base, data, tmp_path):
 def relative(db: Path, root: Path) -> dict[str, list[tuple]]:
     """The store's rows (but load times) with file paths relative to ``root``."""
     prefix = root.resolve().as_posix() + "/"
-    out = {"files": query(db, "SELECT replace(path, ?, ''), sha256, kind, status, message FROM files ORDER BY ALL",
-                          [prefix]),
-           "evaluations": query(db, "SELECT * REPLACE (replace(source_file, ?, '') AS source_file) FROM evaluations "
-                                    "ORDER BY ALL", [prefix])}
+    out = {
+        "files": query(
+            db, "SELECT replace(path, ?, ''), sha256, kind, status, message FROM files ORDER BY ALL", [prefix]
+        ),
+        "evaluations": query(
+            db, "SELECT * REPLACE (replace(source_file, ?, '') AS source_file) FROM evaluations ORDER BY ALL", [prefix]
+        ),
+    }
     for table in ("regions", *store.EVALUATION_TABLES):
         out[table] = query(db, f"SELECT * FROM {table} ORDER BY ALL")
     return out
@@ -308,8 +353,9 @@ def test_moved_folder_takes_over_its_evaluations(data, loaded, tmp_path):
     assert report.ok and report.count("loaded") == 6 and report.count("missing") == 0
     assert all(o.notes and o.notes[0][0] == "moved_from" for o in report.outcomes)
     assert query(db, "SELECT evaluation_id FROM evaluations ORDER BY ALL") == evaluations
-    assert {Path(p).parent.parent.parent.name for (p,) in query(db, "SELECT path FROM files WHERE kind = 'workbook'")
-            } == {"moved"}
+    assert {
+        Path(p).parent.parent.parent.name for (p,) in query(db, "SELECT path FROM files WHERE kind = 'workbook'")
+    } == {"moved"}
 
 
 def test_published_table_reproduces_the_2023_ranks(tmp_path, national_csv):
@@ -322,9 +368,24 @@ def test_published_table_reproduces_the_2023_ranks(tmp_path, national_csv):
     con = store.connect(db)
     table = store.cohort_table(con, 2023, 2)
     con.close()
-    assert list(table.columns[:16]) == ["region", "province", "category", "baseline", "output", "outcome", "impact",
-                                        "quick_win", "kolaborasi", "nilai_final", "improvement", "participant",
-                                        "rank_national", "rank_category", "rank_province", "source"]
+    assert list(table.columns[:16]) == [
+        "region",
+        "province",
+        "category",
+        "baseline",
+        "output",
+        "outcome",
+        "impact",
+        "quick_win",
+        "kolaborasi",
+        "nilai_final",
+        "improvement",
+        "participant",
+        "rank_national",
+        "rank_category",
+        "rank_province",
+        "source",
+    ]
     got = {r.region: (r.rank_national, r.rank_category) for r in table.itertuples() if r.participant}
     assert got == EXPECTED_RANKS
     by_region = table.set_index("region")
@@ -353,10 +414,13 @@ def test_bad_published_tables_are_reported(tmp_path):
 def test_cohort_table_prefers_the_workbook(base):
     con = store.connect(base[0])
     try:
-        both = con.execute("SELECT source FROM evaluations WHERE region_slug = 'kab-malang' AND year = 2023 "
-                           "ORDER BY source").fetchall()
-        workbook_final = con.execute("SELECT nilai_final_rounded FROM finals WHERE evaluation_id = ?",
-                                     [store.evaluation_id("kab-malang", 2023, 2, "workbook")]).fetchone()[0]
+        both = con.execute(
+            "SELECT source FROM evaluations WHERE region_slug = 'kab-malang' AND year = 2023 ORDER BY source"
+        ).fetchall()
+        workbook_final = con.execute(
+            "SELECT nilai_final_rounded FROM finals WHERE evaluation_id = ?",
+            [store.evaluation_id("kab-malang", 2023, 2, "workbook")],
+        ).fetchone()[0]
         table = store.cohort_table(con, 2023, 2)
         kppn = store.cohort_table(con, 2023, 2, "KPPN&IKN")
         history = store.region_history(con, "kab-malang")
@@ -371,16 +435,35 @@ def test_cohort_table_prefers_the_workbook(base):
     malang = table.set_index("region").loc["Kab. Malang"]
     assert malang["source"] == "workbook" and Decimal(str(malang["nilai_final"])) == workbook_final
     assert malang["province"] == "Jawa Timur" and malang["rank_province"] == 1
-    assert set(table[table["source"] == "workbook"]["region"]) == {"Kab. Malang", "Kota Padang Panjang",
-                                                                    "Kota Surakarta"}
+    assert set(table[table["source"] == "workbook"]["region"]) == {
+        "Kab. Malang",
+        "Kota Padang Panjang",
+        "Kota Surakarta",
+    }
     assert set(kppn["category"]) == {"KPPN&IKN"}
-    assert kppn.set_index("region")["rank_national"].to_dict() == \
-        table[table["category"] == "KPPN&IKN"].set_index("region")["rank_national"].to_dict()
+    assert (
+        kppn.set_index("region")["rank_national"].to_dict()
+        == table[table["category"] == "KPPN&IKN"].set_index("region")["rank_national"].to_dict()
+    )
     assert list(kppn["rank_category"].dropna()) == sorted(kppn["rank_category"].dropna())
-    assert list(history[["year", "source"]].itertuples(index=False, name=None)) == [(2022, "workbook"),
-                                                                                    (2023, "workbook")]
-    assert list(history.columns) == ["year", "stage", "category", "source", "baseline", "output", "outcome",
-                                     "impact", "quick_win", "kolaborasi", "nilai_final", "improvement"]
+    assert list(history[["year", "source"]].itertuples(index=False, name=None)) == [
+        (2022, "workbook"),
+        (2023, "workbook"),
+    ]
+    assert list(history.columns) == [
+        "year",
+        "stage",
+        "category",
+        "source",
+        "baseline",
+        "output",
+        "outcome",
+        "impact",
+        "quick_win",
+        "kolaborasi",
+        "nilai_final",
+        "improvement",
+    ]
     assert len(outcome) == 8 and outcome["rank"].iloc[0] == 1 and "Kota Pekalongan" not in set(outcome["region"])
     assert list(found["kind"]) == ["kekuatan", "kelemahan", "rekomendasi"]
     assert found["name"].iloc[0] == "Dr. Rina Kartika"
@@ -403,8 +486,9 @@ def test_connect(tmp_path):
 def test_a_value_the_database_refuses_rolls_back_the_file(tmp_path):
     published = tmp_path / "data" / "published"
     published.mkdir(parents=True)
-    (published / "national-2022-tahap-2.csv").write_text(PUBLISHED_2022.replace("1.2,-", "1.2,123.45"),
-                                                          encoding="utf-8")
+    (published / "national-2022-tahap-2.csv").write_text(
+        PUBLISHED_2022.replace("1.2,-", "1.2,123.45"), encoding="utf-8"
+    )
     db = tmp_path / "s.duckdb"
     report = store.ingest(tmp_path / "data", db)
     assert report.exit_code == 1 and report.outcomes[0].notes[0][0] == "failed"

@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smartcity_eval import methodology as mth
-from smartcity_eval import register
-from smartcity_eval.scoring import score_assessment
-from smartcity_eval.synth import RegionTask, TemplateWriter, main, make_assessment, sample_regions, synthesize
-from smartcity_eval.validation import validate
-from smartcity_eval.workbook import write_assessment
+from smartcity_eval.inputs import register
+from smartcity_eval.inputs.synth import RegionTask, TemplateWriter, main, make_assessment, sample_regions, synthesize
+from smartcity_eval.inputs.validation import validate
+from smartcity_eval.inputs.workbook import write_assessment
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.scoring import score_assessment
 
 SEED = 11
 
@@ -30,9 +30,15 @@ def results(cohort):
 
 
 def frames(assessment) -> dict[str, object]:
-    return {"profile": assessment.profile, "assessors": assessment.assessors, "scores": assessment.scores,
-            "survey": assessment.survey, "programmes": assessment.programmes,
-            "action_plan": assessment.action_plan, "findings": assessment.findings}
+    return {
+        "profile": assessment.profile,
+        "assessors": assessment.assessors,
+        "scores": assessment.scores,
+        "survey": assessment.survey,
+        "programmes": assessment.programmes,
+        "action_plan": assessment.action_plan,
+        "findings": assessment.findings,
+    }
 
 
 def assert_same(a, b) -> None:
@@ -119,15 +125,18 @@ def test_template_writer_matches_write_assessment(tmp_path, year, category):
     region = register.lookup("13.74")
     writer = TemplateWriter()
     for i, seed in enumerate((1, 2)):  # the second file is written from a reused template
-        task = RegionTask(region.code, region.name, region.province, category, "2021", year, 2, seed,
-                          str(tmp_path), False)
+        task = RegionTask(
+            region.code, region.name, region.province, category, "2021", year, 2, seed, str(tmp_path), False
+        )
         a = make_assessment(task, year, 2)
         fast = writer.write(a, tmp_path / f"fast-{i}.xlsx")
         slow = write_assessment(a, tmp_path / f"slow-{i}.xlsx")
         assert_same(validate(fast).assessment, validate(slow).assessment)
     stamp = datetime(2024, 11, 15, 9)
-    assert writer.write(a, tmp_path / "f.xlsx", timestamp=stamp).read_bytes() == \
-        write_assessment(a, tmp_path / "s.xlsx", timestamp=stamp).read_bytes()
+    assert (
+        writer.write(a, tmp_path / "f.xlsx", timestamp=stamp).read_bytes()
+        == write_assessment(a, tmp_path / "s.xlsx", timestamp=stamp).read_bytes()
+    )
 
 
 def test_no_previous_year_without_methodology(tmp_path):
@@ -147,8 +156,12 @@ def test_sampling_shares_and_limits():
 
 
 def test_command_line(tmp_path, capsys):
-    assert main(["--regions", "2", "--year", "2023", "--stage", "2", "--seed", "9", "--out", str(tmp_path),
-                 "--no-previous"]) == 0
+    assert (
+        main(
+            ["--regions", "2", "--year", "2023", "--stage", "2", "--seed", "9", "--out", str(tmp_path), "--no-previous"]
+        )
+        == 0
+    )
     assert "2 berkas" in capsys.readouterr().out
     assert len(list((tmp_path / "2023" / "tahap-2").glob("*.xlsx"))) == 2
     assert main(["--regions", "2", "--year", "2030", "--out", str(tmp_path)]) == 1

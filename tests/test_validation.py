@@ -9,23 +9,36 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from smartcity_eval import methodology as mth
 from smartcity_eval.cli import main
-from smartcity_eval.scoring import score_assessment
-from smartcity_eval.validation import Expect, load, validate
-from smartcity_eval.workbook import write_template
+from smartcity_eval.inputs.validation import Expect, load, validate
+from smartcity_eval.inputs.workbook import write_template
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.scoring import score_assessment
 
-PANEL = [("A1", "Dr. Rina Kartika", "Universitas Andalas"), ("A2", "Ir. Budi Santoso, M.T.", "Praktisi TIK"),
-         ("A3", "Dr. Sari Wulandari", "Institut Teknologi Bandung"), ("A4", "Agus Pratama, M.Kom.", "Praktisi")]
+PANEL = [
+    ("A1", "Dr. Rina Kartika", "Universitas Andalas"),
+    ("A2", "Ir. Budi Santoso, M.T.", "Praktisi TIK"),
+    ("A3", "Dr. Sari Wulandari", "Institut Teknologi Bandung"),
+    ("A4", "Agus Pratama, M.Kom.", "Praktisi"),
+]
 
 
-def make_filled(path: Path, *, year: int = 2023, stage: int = 2, category: str = "REGULER",
-                scores: tuple[int, ...] = (3, 2, 3, 4), region: str = "Kota Padang Panjang",
-                region_code: str = "13.74", province: str = "Sumatera Barat") -> Path:
+def make_filled(
+    path: Path,
+    *,
+    year: int = 2023,
+    stage: int = 2,
+    category: str = "REGULER",
+    scores: tuple[int, ...] = (3, 2, 3, 4),
+    region: str = "Kota Padang Panjang",
+    region_code: str = "13.74",
+    province: str = "Sumatera Barat",
+) -> Path:
     """A template filled by four assessors: every item gets ``scores`` (one per assessor)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_template(path, year=year, stage=stage, category=category, region=region,
-                   region_code=region_code, province=province)
+    write_template(
+        path, year=year, stage=stage, category=category, region=region, region_code=region_code, province=province
+    )
     wb = load_workbook(path)
     ws = wb["Asesor"]
     for r, (code, name, aff) in enumerate(PANEL, start=2):
@@ -35,8 +48,9 @@ def make_filled(path: Path, *, year: int = 2023, stage: int = 2, category: str =
         for c, value in enumerate(scores, start=6):
             ws.cell(r, c, value)
     ws = wb["Program"]
-    for r, (pillar, status) in enumerate([("Smart Governance", "Berjalan"), ("Smart Living", "Belum berjalan"),
-                                         ("Smart Living", "Berjalan")], start=2):
+    for r, (pillar, status) in enumerate(
+        [("Smart Governance", "Berjalan"), ("Smart Living", "Belum berjalan"), ("Smart Living", "Berjalan")], start=2
+    ):
         ws.cell(r, 1, pillar), ws.cell(r, 3, f"Program {r}"), ws.cell(r, 5, "Tidak"), ws.cell(r, 6, status)
     ws = wb["Rencana_Aksi"]
     ws.append(["Pengembangan kebijakan dan kelembagaan", "Perwako Smart City", 14, 13])
@@ -67,8 +81,16 @@ def filled(tmp_path) -> Path:
 def test_template_is_ready_to_fill(tmp_path):
     path = write_template(tmp_path / "t.xlsx", year=2023, stage=2, category="KPPN&IKN", region="Kab. Malang")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Petunjuk", "Profil", "Asesor", "Skor", "Survei_Dampak", "Program",
-                             "Rencana_Aksi", "Temuan"]
+    assert wb.sheetnames == [
+        "Petunjuk",
+        "Profil",
+        "Asesor",
+        "Skor",
+        "Survei_Dampak",
+        "Program",
+        "Rencana_Aksi",
+        "Temuan",
+    ]
     ws = wb["Skor"]
     assert ws.max_row - 1 == 117 and ws["A2"].value == "BL-01"
     assert ws.freeze_panes == "F2"
@@ -103,8 +125,14 @@ def test_score_of_7_names_sheet_row_and_column_and_cli_exits_1(filled, capsys):
     edit(filled, lambda wb: wb["Skor"].cell(12, 7, 7))
     result = validate(filled)
     [problem] = result.errors
-    assert (problem.code, problem.sheet, problem.row, problem.column, problem.header, problem.value) == \
-        ("score_range", "Skor", 12, "G", "A2", 7)
+    assert (problem.code, problem.sheet, problem.row, problem.column, problem.header, problem.value) == (
+        "score_range",
+        "Skor",
+        12,
+        "G",
+        "A2",
+        7,
+    )
     assert main(["validate", str(filled)]) == 1
     out = capsys.readouterr().out
     assert "Skor › baris 12, kolom G (A2)" in out and "nilai: 7" in out and "0–4" in out
@@ -116,6 +144,7 @@ def test_not_an_xlsx(tmp_path):
     assert codes(validate(bad)) == ["unreadable"]
     corrupt = tmp_path / "rusak.xlsx"
     import zipfile
+
     with zipfile.ZipFile(corrupt, "w") as zf:
         zf.writestr("hello.txt", "not a workbook")
     assert codes(validate(corrupt)) == ["unreadable"]
@@ -126,6 +155,7 @@ def test_missing_sheet_and_missing_column(filled):
     def damage(wb):
         del wb["Temuan"]
         wb["Program"].cell(1, 6, "Keadaan")
+
     result = validate(edit(filled, damage))
     assert sorted(codes(result)) == ["missing_column", "missing_sheet"]
     col = next(p for p in result.errors if p.code == "missing_column")
@@ -152,6 +182,7 @@ def test_dimension_with_no_scored_item(filled):
             if ws.cell(r, 2).value == "quick_win":
                 for c in range(6, 11):
                     ws.cell(r, c).value = None
+
     result = validate(edit(filled, clear))
     assert codes(result) == ["dimension_unscored"]
     assert "Quick Wins" in result.errors[0].format()
@@ -172,14 +203,18 @@ def test_empty_panel(filled):
         ws = wb["Asesor"]
         for r in range(2, 7):
             ws.cell(r, 2).value = ws.cell(r, 3).value = None
+
     result = validate(edit(filled, empty))
     assert "empty_panel" in codes(result)
     assert "score_column_unknown" in codes(result)  # scores of assessors nobody declared
 
 
 def test_profile_contradicting_the_place_and_the_run(tmp_path):
-    path = make_filled(tmp_path / "2024" / "tahap-2" / "kota-padang-panjang.xlsx"
-                       if (tmp_path / "2024" / "tahap-2").mkdir(parents=True) is None else None)
+    path = make_filled(
+        tmp_path / "2024" / "tahap-2" / "kota-padang-panjang.xlsx"
+        if (tmp_path / "2024" / "tahap-2").mkdir(parents=True) is None
+        else None
+    )
     result = validate(path)
     [problem] = result.errors
     assert (problem.code, problem.value) == ("contradicts_place", 2023)
@@ -192,6 +227,7 @@ def test_warnings_do_not_fail(filled, capsys):
     def partial(wb):
         wb["Skor"].cell(2, 9).value = None
         wb["Temuan"].append(["A3", "Kelemahan", None])
+
     edit(filled, partial)
     result = validate(filled)
     assert result.ok
@@ -201,8 +237,15 @@ def test_warnings_do_not_fail(filled, capsys):
 
 
 def test_all_problems_at_once_in_english(filled, capsys):
-    edit(filled, lambda wb: (wb["Skor"].cell(3, 6, 9), wb["Program"].cell(2, 6, "Selesai"),
-                             wb["Rencana_Aksi"].cell(2, 4, 20), wb["Temuan"].cell(2, 1, "A9")))
+    edit(
+        filled,
+        lambda wb: (
+            wb["Skor"].cell(3, 6, 9),
+            wb["Program"].cell(2, 6, "Selesai"),
+            wb["Rencana_Aksi"].cell(2, 4, 20),
+            wb["Temuan"].cell(2, 1, "A9"),
+        ),
+    )
     result = validate(filled)
     assert sorted(codes(result)) == ["choice", "done_gt_planned", "finding_assessor", "score_range"]
     assert main(["validate", str(filled), "--lang", "en"]) == 1
@@ -212,7 +255,7 @@ def test_all_problems_at_once_in_english(filled, capsys):
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
-    from smartcity_eval.workbook import write_assessment
+    from smartcity_eval.inputs.workbook import write_assessment
 
     good = validate(make_filled(tmp_path / "kota-padang-panjang.xlsx")).assessment
     good.findings.loc[0, "text"] = '=HYPERLINK("http://x")'

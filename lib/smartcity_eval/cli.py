@@ -9,24 +9,50 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .i18n import DEFAULT_LANG, LANGUAGES
+from smartcity_eval import __version__
+from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
 
 TEXT = {
-    "id": {"dimension": "Dimensi", "score": "Skor", "weight": "Bobot", "final": "Nilai Final",
-           "improvement": "Indeks Peningkatan", "programmes": "Realisasi program",
-           "action_plan": "Realisasi rencana aksi", "overall": "keseluruhan", "previous": "tahun lalu",
-           "differs": "berbeda dari hasil hitung ulang", "published": "dipublikasikan", "recomputed": "hitung ulang",
-           "no_diff": "Semua Nilai Final yang dipublikasikan sesuai hasil hitung ulang (±0,005).",
-           "written": "ditulis", "errors": "berkas bermasalah", "valid": "berkas valid",
-           "not_found": "tidak ditemukan di tabel", "provenance": "asal bobot"},
-    "en": {"dimension": "Dimension", "score": "Score", "weight": "Weight", "final": "Nilai Final",
-           "improvement": "Improvement", "programmes": "Programme realisation",
-           "action_plan": "Action-plan realisation", "overall": "overall", "previous": "last year",
-           "differs": "differs from the recomputed value", "published": "published", "recomputed": "recomputed",
-           "no_diff": "Every published Nilai Final matches the recomputed one (±0.005).",
-           "written": "written", "errors": "files with errors", "valid": "valid files",
-           "not_found": "not found in the table", "provenance": "weight provenance"},
+    "id": {
+        "dimension": "Dimensi",
+        "score": "Skor",
+        "weight": "Bobot",
+        "final": "Nilai Final",
+        "improvement": "Indeks Peningkatan",
+        "programmes": "Realisasi program",
+        "action_plan": "Realisasi rencana aksi",
+        "overall": "keseluruhan",
+        "previous": "tahun lalu",
+        "differs": "berbeda dari hasil hitung ulang",
+        "published": "dipublikasikan",
+        "recomputed": "hitung ulang",
+        "no_diff": "Semua Nilai Final yang dipublikasikan sesuai hasil hitung ulang (±0,005).",
+        "written": "ditulis",
+        "errors": "berkas bermasalah",
+        "valid": "berkas valid",
+        "not_found": "tidak ditemukan di tabel",
+        "provenance": "asal bobot",
+    },
+    "en": {
+        "dimension": "Dimension",
+        "score": "Score",
+        "weight": "Weight",
+        "final": "Nilai Final",
+        "improvement": "Improvement",
+        "programmes": "Programme realisation",
+        "action_plan": "Action-plan realisation",
+        "overall": "overall",
+        "previous": "last year",
+        "differs": "differs from the recomputed value",
+        "published": "published",
+        "recomputed": "recomputed",
+        "no_diff": "Every published Nilai Final matches the recomputed one (±0.005).",
+        "written": "written",
+        "errors": "files with errors",
+        "valid": "valid files",
+        "not_found": "not found in the table",
+        "provenance": "weight provenance",
+    },
 }
 
 
@@ -99,10 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _more_commands(sub: Any) -> None:
     """Subcommands defined beside their modules."""
-    from .export import add_parser as add_export
-    from .register import add_parser as add_register
-    from .store import add_parser as add_ingest
-    from .synth import add_parser as add_synth
+    from smartcity_eval.inputs.register import add_parser as add_register
+    from smartcity_eval.inputs.synth import add_parser as add_synth
+    from smartcity_eval.results.export import add_parser as add_export
+    from smartcity_eval.results.store import add_parser as add_ingest
 
     add_ingest(sub)
     add_export(sub)
@@ -119,29 +145,46 @@ def _fail(message: str) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from . import methodology as mth
-    from .workbook import write_template
+    from smartcity_eval.inputs.workbook import write_template
+    from smartcity_eval.method import methodology as mth
 
     if args.year not in mth.years():
         return _fail(f"Tidak ada metodologi untuk tahun {args.year}; tersedia: {', '.join(map(str, mth.years()))}")
     category = args.category.strip().upper()
     if category not in mth.get(args.year).profiles:
-        return _fail(f"Tidak ada profil bobot untuk kategori {args.category!r} tahun {args.year}; "
-                     f"tersedia: {', '.join(mth.get(args.year).profiles)}")
-    path = write_template(args.output, year=args.year, stage=args.stage, category=category, region=args.region,
-                          region_code=args.region_code, province=args.province)
+        return _fail(
+            f"Tidak ada profil bobot untuk kategori {args.category!r} tahun {args.year}; "
+            f"tersedia: {', '.join(mth.get(args.year).profiles)}"
+        )
+    path = write_template(
+        args.output,
+        year=args.year,
+        stage=args.stage,
+        category=category,
+        region=args.region,
+        region_code=args.region_code,
+        province=args.province,
+    )
     print(path)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import Expect, validate
+    from smartcity_eval.inputs.validation import Expect, validate
 
     expect = Expect(year=args.year, stage=args.stage)
     results = [validate(f, expect) for f in args.files]
     if args.format == "json":
-        print(json.dumps([{"file": str(r.path), "ok": r.ok, "problems": [p.to_dict(args.lang) for p in r.problems]}
-                          for r in results], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {"file": str(r.path), "ok": r.ok, "problems": [p.to_dict(args.lang) for p in r.problems]}
+                    for r in results
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for r in results:
             print(r.summary(args.lang))
@@ -153,10 +196,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def previous_final_from(previous: Path | None, published: Path | None, region: str) -> Any:
     """Last year's Nilai Final from a workbook (exact) or a published table (2 decimals)."""
-    from . import methodology as mth
-    from .national import lookup_final, read_published
-    from .scoring import score_assessment
-    from .validation import load
+    from smartcity_eval.inputs.validation import load
+    from smartcity_eval.method import methodology as mth
+    from smartcity_eval.method.scoring import score_assessment
+    from smartcity_eval.results.national import lookup_final, read_published
 
     if previous is not None:
         assessment = load(previous)
@@ -167,11 +210,11 @@ def previous_final_from(previous: Path | None, published: Path | None, region: s
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from . import methodology as mth
-    from .i18n import format_number, format_percent, stage_name
-    from .national import TableError
-    from .scoring import score_assessment
-    from .validation import WorkbookError, load
+    from smartcity_eval.common.i18n import format_number, format_percent, stage_name
+    from smartcity_eval.inputs.validation import WorkbookError, load
+    from smartcity_eval.method import methodology as mth
+    from smartcity_eval.method.scoring import score_assessment
+    from smartcity_eval.results.national import TableError
 
     try:
         assessment = load(args.file)
@@ -189,30 +232,38 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(f"{card.region} — {card.year} {stage_name(card.stage, lang)} ({card.category})")
     print(f"{t['dimension']:<22}{t['score']:>7}{t['weight']:>8}")
     for key, value in card.dimensions.items():
-        print(f"{m.dimension(key).short(lang):<22}{format_number(value, 2, lang):>7}"
-              f"{card.profile.weights.get(key, 0):>7}%")
-    print(f"{t['final']:<22}{format_number(card.nilai_final, 2, lang):>7}   "
-          f"({t['provenance']}: {card.profile.provenance})")
-    prev_text = ("" if card.previous_final is None
-                 else f"   ({t['previous']}: {format_number(card.previous_final, 2, lang)})")
+        print(
+            f"{m.dimension(key).short(lang):<22}{format_number(value, 2, lang):>7}"
+            f"{card.profile.weights.get(key, 0):>7}%"
+        )
+    print(
+        f"{t['final']:<22}{format_number(card.nilai_final, 2, lang):>7}   "
+        f"({t['provenance']}: {card.profile.provenance})"
+    )
+    prev_text = (
+        "" if card.previous_final is None else f"   ({t['previous']}: {format_number(card.previous_final, 2, lang)})"
+    )
     print(f"{t['improvement']:<22}{format_number(card.improvement, 2, lang, signed=True):>7}{prev_text}")
     names = {p.key: p.name.removeprefix("Smart ") for p in m.pillars}
     names.update({c.key: (c.name_en if lang == "en" else c.name_id) for c in m.action_plan_categories})
     for label, table in ((t["programmes"], card.programmes), (t["action_plan"], card.action_plan)):
         if table.at["overall", "planned"]:
             overall = table.loc["overall"]
-            parts = [f"{names.get(k, k)} {format_percent(r.percent, 2, lang)}"
-                     for k, r in table.iterrows() if k != "overall"]
-            print(f"{label}: {format_percent(overall.percent, 2, lang)} ({overall.done}/{overall.planned}) — "
-                  + "; ".join(parts))
+            parts = [
+                f"{names.get(k, k)} {format_percent(r.percent, 2, lang)}" for k, r in table.iterrows() if k != "overall"
+            ]
+            print(
+                f"{label}: {format_percent(overall.percent, 2, lang)} ({overall.done}/{overall.planned}) — "
+                + "; ".join(parts)
+            )
     return 0
 
 
 def cmd_national(args: argparse.Namespace) -> int:
-    from . import methodology as mth
-    from .i18n import format_number
-    from .national import TableError, differences, read_published, recompute, to_letter_layout
-    from .tables import write_csv
+    from smartcity_eval.common.i18n import format_number
+    from smartcity_eval.common.tables import write_csv
+    from smartcity_eval.method import methodology as mth
+    from smartcity_eval.results.national import TableError, differences, read_published, recompute, to_letter_layout
 
     if args.year not in mth.years():
         return _fail(f"Tidak ada metodologi untuk tahun {args.year}; tersedia: {', '.join(map(str, mth.years()))}")
@@ -227,16 +278,21 @@ def cmd_national(args: argparse.Namespace) -> int:
     if diffs.empty:
         print(t["no_diff"])
     for _, row in diffs.iterrows():
-        print(f"{row['region']}: Nilai Final {t['published']} {format_number(row['nilai_final'], 2, args.lang)} "
-              f"{t['differs']} ({t['recomputed']} {format_number(row['nilai_final_recomputed'], 2, args.lang)})")
-    print(f"{args.output} {t['written']} ({len(result)} baris)" if args.lang == "id"
-          else f"{args.output} {t['written']} ({len(result)} rows)")
+        print(
+            f"{row['region']}: Nilai Final {t['published']} {format_number(row['nilai_final'], 2, args.lang)} "
+            f"{t['differs']} ({t['recomputed']} {format_number(row['nilai_final_recomputed'], 2, args.lang)})"
+        )
+    print(
+        f"{args.output} {t['written']} ({len(result)} baris)"
+        if args.lang == "id"
+        else f"{args.output} {t['written']} ({len(result)} rows)"
+    )
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .params import ParamsError, build_spec, load_run_file
-    from .runner import run, summary_table
+    from smartcity_eval.batch.params import ParamsError, build_spec, load_run_file
+    from smartcity_eval.batch.runner import run, summary_table
 
     try:
         if args.run_file is not None:
@@ -244,12 +300,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             if args.year is None or args.stage is None:
                 return _fail("smartcity-eval run: give a run file, or --year and --stage")
-            spec = build_spec({"year": args.year, "stage": args.stage, "notebook": args.notebook or "region_report"},
-                              "command line", Path.cwd())
-        overrides = {"regions": args.regions, "data_dir": args.data and args.data.resolve(),
-                     "output_dir": args.output and args.output.resolve(), "workers": args.workers,
-                     "lang": args.lang, "previous": args.previous, "scheduler": args.scheduler,
-                     "notebook": args.notebook}
+            spec = build_spec(
+                {"year": args.year, "stage": args.stage, "notebook": args.notebook or "region_report"},
+                "command line",
+                Path.cwd(),
+            )
+        overrides = {
+            "regions": args.regions,
+            "data_dir": args.data and args.data.resolve(),
+            "output_dir": args.output and args.output.resolve(),
+            "workers": args.workers,
+            "lang": args.lang,
+            "previous": args.previous,
+            "scheduler": args.scheduler,
+            "notebook": args.notebook,
+        }
         for key, value in overrides.items():
             if value is not None:
                 setattr(spec, key, value)
@@ -269,7 +334,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ParamsError as exc:
         return _fail(str(exc))
     if spec.scheduler:
-        from .distributed import run_distributed
+        from smartcity_eval.batch.distributed import run_distributed
 
         batch = run_distributed(spec, spec.scheduler, progress=not args.no_progress)
     else:

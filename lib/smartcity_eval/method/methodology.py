@@ -21,7 +21,7 @@ CATEGORIES = ("REGULER", "KPPN&IKN")
 PROVENANCES = ("official", "fitted", "assumed")
 DIMENSION_KEYS = ("baseline", "output", "outcome", "impact", "quick_win", "kolaborasi")
 PILLAR_KEYS = ("governance", "branding", "economy", "living", "society", "environment")
-DATA_DIR = Path(__file__).parent
+DATA_DIR = Path(__file__).parent / "years"
 
 
 class MethodologyError(ValueError):
@@ -124,8 +124,9 @@ class Methodology:
         try:
             return self.profiles[category]
         except KeyError:
-            raise KeyError(f"no weight profile for category {category!r} in {self.year}; "
-                           f"known: {', '.join(self.profiles)}") from None
+            raise KeyError(
+                f"no weight profile for category {category!r} in {self.year}; known: {', '.join(self.profiles)}"
+            ) from None
 
     def dimensions_for(self, category: str) -> tuple[Dimension, ...]:
         """Dimensions with a weight for ``category``, in canonical order."""
@@ -149,11 +150,19 @@ class Methodology:
 
     def question_bank(self, category: str, lang: str = "id") -> pd.DataFrame:
         """The items asked of ``category`` as a table (index ``item_id``)."""
-        rows = [{
-            "item_id": it.id, "dimension": it.dimension, "element": it.element,
-            "indicator": it.indicator, "question": it.question_en if lang == "en" else it.question,
-            "pillar": it.pillar, "sub_dimension": it.sub_dimension, "action_plan": it.action_plan,
-        } for it in self.items_for(category)]
+        rows = [
+            {
+                "item_id": it.id,
+                "dimension": it.dimension,
+                "element": it.element,
+                "indicator": it.indicator,
+                "question": it.question_en if lang == "en" else it.question,
+                "pillar": it.pillar,
+                "sub_dimension": it.sub_dimension,
+                "action_plan": it.action_plan,
+            }
+            for it in self.items_for(category)
+        ]
         return pd.DataFrame(rows).set_index("item_id")
 
 
@@ -173,19 +182,25 @@ def parse(data: Mapping[str, Any], path: Path) -> Methodology:
     pillars = []
     for i, p in enumerate(_require(data, "pillars", name)):
         where = f"{name}: pillars[{i}]"
-        subs = tuple(SubDimension(_require(s, "key", f"{where}.sub_dimensions"), s.get("name_id", ""),
-                                  s.get("name_en", "")) for s in _require(p, "sub_dimensions", where))
+        subs = tuple(
+            SubDimension(_require(s, "key", f"{where}.sub_dimensions"), s.get("name_id", ""), s.get("name_en", ""))
+            for s in _require(p, "sub_dimensions", where)
+        )
         if len(subs) != 3:
             raise MethodologyError(f"{where}.sub_dimensions: {len(subs)} given, expected 3")
         pillars.append(Pillar(_require(p, "key", where), _require(p, "name", where), subs))
     if tuple(p.key for p in pillars) != PILLAR_KEYS:
-        raise MethodologyError(f"{name}: key 'pillars' lists {[p.key for p in pillars]}, "
-                               f"expected {list(PILLAR_KEYS)} in that order")
+        raise MethodologyError(
+            f"{name}: key 'pillars' lists {[p.key for p in pillars]}, expected {list(PILLAR_KEYS)} in that order"
+        )
     sub_keys = {s.key for p in pillars for s in p.sub_dimensions}
 
-    ap_cats = tuple(ActionPlanCategory(_require(c, "key", f"{name}: action_plan_categories[{i}]"),
-                                       c.get("name_id", ""), c.get("name_en", ""))
-                    for i, c in enumerate(_require(data, "action_plan_categories", name)))
+    ap_cats = tuple(
+        ActionPlanCategory(
+            _require(c, "key", f"{name}: action_plan_categories[{i}]"), c.get("name_id", ""), c.get("name_en", "")
+        )
+        for i, c in enumerate(_require(data, "action_plan_categories", name))
+    )
     ap_keys = {c.key for c in ap_cats}
 
     dimensions = []
@@ -214,17 +229,34 @@ def parse(data: Mapping[str, Any], path: Path) -> Methodology:
             cats = it.get("categories")
             if cats is not None and not set(cats) <= set(CATEGORIES):
                 raise MethodologyError(f"{iwhere}: key 'categories' is {cats!r}, expected among {list(CATEGORIES)}")
-            items.append(Item(
-                id=iid, dimension=dkey, element=str(_require(it, "element", iwhere)),
-                indicator=str(_require(it, "indicator", iwhere)), question=str(_require(it, "question", iwhere)),
-                question_en=str(it.get("question_en", "")), pillar=pillar, sub_dimension=sub, action_plan=ap,
-                categories=tuple(cats) if cats else None))
+            items.append(
+                Item(
+                    id=iid,
+                    dimension=dkey,
+                    element=str(_require(it, "element", iwhere)),
+                    indicator=str(_require(it, "indicator", iwhere)),
+                    question=str(_require(it, "question", iwhere)),
+                    question_en=str(it.get("question_en", "")),
+                    pillar=pillar,
+                    sub_dimension=sub,
+                    action_plan=ap,
+                    categories=tuple(cats) if cats else None,
+                )
+            )
         if not items:
             raise MethodologyError(f"{where}: key 'items' is empty")
         cats = d.get("categories")
-        dimensions.append(Dimension(dkey, _require(d, "name_id", where), _require(d, "name_en", where),
-                                    d.get("short_id", dkey), d.get("short_en", dkey), tuple(items),
-                                    tuple(cats) if cats else None))
+        dimensions.append(
+            Dimension(
+                dkey,
+                _require(d, "name_id", where),
+                _require(d, "name_en", where),
+                d.get("short_id", dkey),
+                d.get("short_en", dkey),
+                tuple(items),
+                tuple(cats) if cats else None,
+            )
+        )
 
     profiles: dict[str, WeightProfile] = {}
     dim_keys = {d.key for d in dimensions}
@@ -244,8 +276,7 @@ def parse(data: Mapping[str, Any], path: Path) -> Methodology:
         if sum(weights.values()) != 100:
             raise MethodologyError(f"{where}.weights: sum to {sum(weights.values())}, expected 100")
         profiles[cat] = WeightProfile(year, cat, weights, prov, prof.get("note_id", ""), prof.get("note_en", ""))
-    return Methodology(year, str(data.get("source", "")), tuple(pillars), ap_cats, tuple(dimensions),
-                       profiles, path)
+    return Methodology(year, str(data.get("source", "")), tuple(pillars), ap_cats, tuple(dimensions), profiles, path)
 
 
 def load_file(path: Path) -> Methodology:

@@ -1,9 +1,9 @@
 """The batch runner: one papermill execution per region, in parallel, with atomic outputs and a manifest.
 
 First the workers validate and score every region's workbook (in parallel) and keep what each report needs
-in its staging folder (:mod:`smartcity_eval.region_inputs`); the main process builds the cohort from the
+in its staging folder (:mod:`smartcity_eval.results.region_inputs`); the main process builds the cohort from the
 scores. Then per region, in a worker process: execute the notebook into the staging folder in a fresh kernel
-of its own (started ahead of need with the imports done, see :mod:`smartcity_eval.kernels`; a kernel that dies
+of its own (started ahead of need with the imports done, see :mod:`smartcity_eval.batch.kernels`; a kernel that dies
 or does not start is retried once with another fresh kernel, an error in the notebook's own code is not), and
 export HTML. In the main process, as results arrive: print the PDF (on two threads, each with one browser tab
 for the whole batch, so printing overlaps execution), write the manifest, and move the files into
@@ -30,22 +30,51 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from . import methodology as mth
-from .cohort import build_cohort, previous_result, published_path, sha256, workbook_dir, workbook_path
-from .params import RunSpec, notebook_path
-from .scoring import score_assessment
-from .tables import write_text_atomic
-from .validation import Expect, validate
+from smartcity_eval import __version__
+from smartcity_eval.batch.params import RunSpec, notebook_path
+from smartcity_eval.common.tables import write_text_atomic
+from smartcity_eval.inputs.validation import Expect, validate
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.scoring import score_assessment
+from smartcity_eval.results.cohort import (
+    build_cohort,
+    previous_result,
+    published_path,
+    sha256,
+    workbook_dir,
+    workbook_path,
+)
 
 OK, SKIPPED, INVALID, FAILED = "ok", "skipped", "invalid", "failed"
 TEXT = {
-    "id": {"region": "Daerah", "status": "Status", "seconds": "Detik", "note": "Keterangan", "done": "selesai",
-           "outputs": "Hasil di", "no_pdf": "PDF tidak dibuat", "no_workbook": "lembar kerja tidak ditemukan",
-           OK: "berhasil", SKIPPED: "dilewati (tidak berubah)", INVALID: "tidak valid", FAILED: "gagal"},
-    "en": {"region": "Region", "status": "Status", "seconds": "Seconds", "note": "Note", "done": "done",
-           "outputs": "Outputs in", "no_pdf": "PDF not produced", "no_workbook": "workbook not found",
-           OK: "ok", SKIPPED: "skipped (unchanged)", INVALID: "invalid", FAILED: "failed"},
+    "id": {
+        "region": "Daerah",
+        "status": "Status",
+        "seconds": "Detik",
+        "note": "Keterangan",
+        "done": "selesai",
+        "outputs": "Hasil di",
+        "no_pdf": "PDF tidak dibuat",
+        "no_workbook": "lembar kerja tidak ditemukan",
+        OK: "berhasil",
+        SKIPPED: "dilewati (tidak berubah)",
+        INVALID: "tidak valid",
+        FAILED: "gagal",
+    },
+    "en": {
+        "region": "Region",
+        "status": "Status",
+        "seconds": "Seconds",
+        "note": "Note",
+        "done": "done",
+        "outputs": "Outputs in",
+        "no_pdf": "PDF not produced",
+        "no_workbook": "workbook not found",
+        OK: "ok",
+        SKIPPED: "skipped (unchanged)",
+        INVALID: "invalid",
+        FAILED: "failed",
+    },
 }
 
 
@@ -125,10 +154,23 @@ def _register_engine() -> str:
 
     class Engine(NBClientEngine):  # type: ignore[misc]
         @classmethod
-        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: str | None = None, progress_bar: bool = True,
-                             log_output: bool = False, autosave_cell_every: int = 30, **kwargs: Any) -> Any:
-            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                             autosave_cell_every=autosave_cell_every)
+        def execute_notebook(
+            cls,
+            nb: Any,
+            kernel_name: str,
+            output_path: str | None = None,
+            progress_bar: bool = True,
+            log_output: bool = False,
+            autosave_cell_every: int = 30,
+            **kwargs: Any,
+        ) -> Any:
+            nb_man = Manager(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
             nb_man.notebook_start()
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
@@ -144,7 +186,7 @@ def _register_engine() -> str:
 def execute_task(task: dict[str, Any]) -> dict[str, Any]:
     """Execute one region's notebook into ``task['staging']`` and export HTML. Runs in a worker process.
 
-    The notebook runs in a fresh kernel from this worker's :func:`~smartcity_eval.kernels.pool` (unless
+    The notebook runs in a fresh kernel from this worker's :func:`~smartcity_eval.batch.kernels.pool` (unless
     ``task['warm']`` is false or warm kernels are switched off), which is killed right after. ``timings`` in the
     result: seconds waiting for a kernel, executing, exporting HTML; ``memory_mb``: resident-set high-water
     marks of this worker, the region's kernel and the kernels' zygote.
@@ -152,8 +194,8 @@ def execute_task(task: dict[str, Any]) -> dict[str, Any]:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from . import kernels
-    from .report import notebook_to_html
+    from smartcity_eval.batch import kernels
+    from smartcity_eval.reports.report import notebook_to_html
 
     staging = Path(task["staging"])
     staging.mkdir(parents=True, exist_ok=True)
@@ -174,9 +216,16 @@ def execute_task(task: dict[str, Any]) -> dict[str, Any]:
                 km = extra["km"] = pool.acquire(kernel_name, cwd)
             t1 = time.perf_counter()
             papermill.execute_notebook(
-                task["notebook"], str(out_nb), parameters=task["parameters"], kernel_name=kernel_name,
-                cwd=cwd, progress_bar=False, start_timeout=task.get("start_timeout", 60),
-                engine_name=_register_engine(), **extra)
+                task["notebook"],
+                str(out_nb),
+                parameters=task["parameters"],
+                kernel_name=kernel_name,
+                cwd=cwd,
+                progress_bar=False,
+                start_timeout=task.get("start_timeout", 60),
+                engine_name=_register_engine(),
+                **extra,
+            )
             error = ""
             break
         except PapermillExecutionError as exc:
@@ -196,8 +245,14 @@ def execute_task(task: dict[str, Any]) -> dict[str, Any]:
             end = time.perf_counter()
             timings["kernel"] += (end if t1 is None else t1) - t0
             timings["execute"] += 0.0 if t1 is None else end - t1
-    result = {"region": task["region"], "staging": str(staging), "attempts": attempts, "error": error,
-              "error_kind": kind, "html": None}
+    result = {
+        "region": task["region"],
+        "staging": str(staging),
+        "attempts": attempts,
+        "error": error,
+        "error_kind": kind,
+        "html": None,
+    }
     lang = task["parameters"].get("lang", "id")
     if not error and ("html" in task["formats"] or "pdf" in task["formats"]):
         t0 = time.perf_counter()
@@ -222,7 +277,7 @@ def check_region(job: dict[str, Any]) -> dict[str, Any]:
     Returns ``error`` (the workbook's problems) or the score card with the region's name and stage, the path of
     last year's result, and whether ``job['inputs_file']`` was written.
     """
-    from . import region_inputs
+    from smartcity_eval.results import region_inputs
 
     data_dir, year, stage, slug = Path(job["data_dir"]), job["year"], job["stage"], job["slug"]
     path = workbook_path(data_dir, year, stage, slug)
@@ -233,21 +288,39 @@ def check_region(job: dict[str, Any]) -> dict[str, Any]:
     card = score_assessment(check.assessment, mth.get(year), prev.final)
     written = False
     if job.get("inputs_file"):
-        got = region_inputs.gather(slug, year, stage, data_dir, job["previous"], assessment=check.assessment,
-                                   prev=prev, card=card)
+        got = region_inputs.gather(
+            slug, year, stage, data_dir, job["previous"], assessment=check.assessment, prev=prev, card=card
+        )
         region_inputs.write(got, job["inputs_file"])
         written = True
     p = check.assessment.profile
-    return {"slug": slug, "error": "", "card": card, "name": p.region, "year": p.year, "stage": p.stage,
-            "prev_path": None if prev.path is None else str(prev.path), "inputs_written": written}
+    return {
+        "slug": slug,
+        "error": "",
+        "card": card,
+        "name": p.region,
+        "year": p.year,
+        "stage": p.stage,
+        "prev_path": None if prev.path is None else str(prev.path),
+        "inputs_written": written,
+    }
 
 
 # ------------------------------------------------------------------------------------------- main side
 
 
 def _fingerprint(inputs: dict[str, str], notebook_sha: str, parameters: dict[str, Any], formats: Iterable[str]) -> str:
-    blob = json.dumps({"inputs": inputs, "notebook": notebook_sha, "version": __version__,
-                       "parameters": parameters, "formats": sorted(formats)}, sort_keys=True, default=str)
+    blob = json.dumps(
+        {
+            "inputs": inputs,
+            "notebook": notebook_sha,
+            "version": __version__,
+            "parameters": parameters,
+            "formats": sorted(formats),
+        },
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -280,7 +353,7 @@ class _Printer:
     def print(self, html: Path, pdf: Path, header: str, lang: str) -> str:
         if self.unavailable:
             return self.unavailable
-        from .report import BrowserUnavailable, PdfPrinter
+        from smartcity_eval.reports.report import BrowserUnavailable, PdfPrinter
 
         try:
             if self.printer is None:
@@ -358,9 +431,11 @@ def _wanted(spec: RunSpec) -> list[str]:
     return sorted(p.stem for p in workbook_dir(spec.data_dir, spec.year, spec.stage).glob("*.xlsx"))
 
 
-def _map(executor: cf.Executor | None, fn: Callable[[dict[str, Any]], dict[str, Any]],
-         jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _map(
+    executor: cf.Executor | None, fn: Callable[[dict[str, Any]], dict[str, Any]], jobs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """``fn`` over ``jobs``, on ``executor`` when given; a job that raises gives ``{"slug", "error"}``."""
+
     def failed(job: dict[str, Any], exc: BaseException) -> dict[str, Any]:
         return {"slug": job["slug"], "error": f"{type(exc).__name__}: {exc}"}
 
@@ -388,7 +463,7 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> tuple[list[dict[
     The workbooks are validated and scored by :func:`check_region`, on ``executor`` when given. Returns (tasks,
     results already known: invalid / skipped, batch folder).
     """
-    from .i18n import stage_name
+    from smartcity_eval.common.i18n import stage_name
 
     out_root = spec.output_dir.resolve()
     batch_dir = _inside(out_root, str(spec.year), f"tahap-{spec.stage}")
@@ -408,8 +483,15 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> tuple[list[dict[
         if not path.exists():
             results.append(RegionResult(slug, INVALID, error=f"{t['no_workbook']}: {path}"))
             continue
-        job = {"data_dir": str(spec.data_dir), "year": spec.year, "stage": spec.stage, "slug": slug,
-               "previous": spec.previous, "lang": spec.lang, "inputs_file": ""}
+        job = {
+            "data_dir": str(spec.data_dir),
+            "year": spec.year,
+            "stage": spec.stage,
+            "slug": slug,
+            "previous": spec.previous,
+            "lang": spec.lang,
+            "inputs_file": "",
+        }
         if spec.notebook == "region_report":
             stagings[slug] = _inside(batch_dir, ".staging", f"{slug}-{uuid.uuid4().hex[:8]}")
             job["inputs_file"] = str(stagings[slug] / "inputs.pickle")
@@ -437,8 +519,11 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> tuple[list[dict[
         path = workbook_path(spec.data_dir, spec.year, spec.stage, slug)
         final = _inside(batch_dir, slug)
         inputs = {str(path): sha256(path), "cohort.csv": hashlib.sha256(text.encode()).hexdigest()}
-        for extra in (info["prev_path"], workbook_path(spec.data_dir, spec.year, 1, slug) if spec.stage == 2 else None,
-                      published_path(spec.data_dir, spec.year, spec.stage)):
+        for extra in (
+            info["prev_path"],
+            workbook_path(spec.data_dir, spec.year, 1, slug) if spec.stage == 2 else None,
+            published_path(spec.data_dir, spec.year, spec.stage),
+        ):
             if extra is not None and Path(extra).exists():
                 inputs[str(extra)] = sha256(Path(extra))
         params = {**spec.notebook_parameters(), "region": slug, "cohort_file": str(cohort_csv)}
@@ -461,33 +546,57 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> tuple[list[dict[
         run_params = {**params, "output_dir": str(staging)}
         if info.get("inputs_written"):
             run_params["inputs_file"] = str(staging / "inputs.pickle")
-        tasks.append({"region": slug, "name": info["name"], "notebook": str(nb_path), "notebook_sha256": nb_sha,
-                      "parameters": run_params, "manifest_parameters": params,
-                      "staging": str(staging), "final": str(final), "formats": list(spec.formats),
-                      "title": f"{info['name']} — {info['year']} {stage_name(info['stage'], spec.lang)}",
-                      "header": header, "inputs": inputs, "fingerprint": fingerprint,
-                      "errors_dir": str(batch_dir / "_errors")})
+        tasks.append(
+            {
+                "region": slug,
+                "name": info["name"],
+                "notebook": str(nb_path),
+                "notebook_sha256": nb_sha,
+                "parameters": run_params,
+                "manifest_parameters": params,
+                "staging": str(staging),
+                "final": str(final),
+                "formats": list(spec.formats),
+                "title": f"{info['name']} — {info['year']} {stage_name(info['stage'], spec.lang)}",
+                "header": header,
+                "inputs": inputs,
+                "fingerprint": fingerprint,
+                "errors_dir": str(batch_dir / "_errors"),
+            }
+        )
     return tasks, results, batch_dir
 
 
-def _overview_task(spec: RunSpec, batch_dir: Path, nb_path: Path, nb_sha: str, cohort_csv: Path,
-                   cohort_text: str) -> dict[str, Any]:
+def _overview_task(
+    spec: RunSpec, batch_dir: Path, nb_path: Path, nb_sha: str, cohort_csv: Path, cohort_text: str
+) -> dict[str, Any]:
     """The single task of an overview batch: ``outputs/<year>/tahap-<stage>/overview[-<category>]/``."""
-    from .i18n import stage_name
+    from smartcity_eval.common.i18n import stage_name
 
     category = spec.extra.get("category", "all")
     slug = "overview" if category == "all" else f"overview-{category.lower().replace('&', '-')}"
     inputs = {"cohort.csv": hashlib.sha256(cohort_text.encode()).hexdigest()}
     params = {**spec.notebook_parameters(), "cohort_file": str(cohort_csv)}
     staging = _inside(batch_dir, ".staging", f"{slug}-{uuid.uuid4().hex[:8]}")
-    title = ("Ikhtisar Nasional" if spec.lang == "id" else "National overview") + \
-        f" · {spec.year} · {stage_name(spec.stage, spec.lang)}"
-    return {"region": slug, "name": title, "notebook": str(nb_path), "notebook_sha256": nb_sha,
-            "parameters": {**params, "output_dir": str(staging)}, "manifest_parameters": params,
-            "staging": str(staging), "final": str(_inside(batch_dir, slug)), "formats": list(spec.formats),
-            "title": title, "header": title, "inputs": inputs,
-            "fingerprint": _fingerprint(inputs, nb_sha, params, spec.formats),
-            "errors_dir": str(batch_dir / "_errors")}
+    title = (
+        "Ikhtisar Nasional" if spec.lang == "id" else "National overview"
+    ) + f" · {spec.year} · {stage_name(spec.stage, spec.lang)}"
+    return {
+        "region": slug,
+        "name": title,
+        "notebook": str(nb_path),
+        "notebook_sha256": nb_sha,
+        "parameters": {**params, "output_dir": str(staging)},
+        "manifest_parameters": params,
+        "staging": str(staging),
+        "final": str(_inside(batch_dir, slug)),
+        "formats": list(spec.formats),
+        "title": title,
+        "header": title,
+        "inputs": inputs,
+        "fingerprint": _fingerprint(inputs, nb_sha, params, spec.formats),
+        "errors_dir": str(batch_dir / "_errors"),
+    }
 
 
 def finish_task(task: dict[str, Any], outcome: dict[str, Any], printer: _Printer, lang: str) -> RegionResult:
@@ -507,13 +616,22 @@ def finish_task(task: dict[str, Any], outcome: dict[str, Any], printer: _Printer
         if problem:
             note = f"{TEXT[lang]['no_pdf']}: {problem}"
     manifest = {
-        "region": task["region"], "region_name": task["name"], "status": status,
-        "parameters": task["manifest_parameters"], "inputs": task["inputs"], "notebook": task["notebook"],
-        "notebook_sha256": task["notebook_sha256"], "software_version": __version__,
-        "python": sys.version.split()[0], "formats": task["formats"], "fingerprint": task["fingerprint"],
+        "region": task["region"],
+        "region_name": task["name"],
+        "status": status,
+        "parameters": task["manifest_parameters"],
+        "inputs": task["inputs"],
+        "notebook": task["notebook"],
+        "notebook_sha256": task["notebook_sha256"],
+        "software_version": __version__,
+        "python": sys.version.split()[0],
+        "formats": task["formats"],
+        "fingerprint": task["fingerprint"],
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "duration_s": round(outcome.get("duration", 0.0), 3), "attempts": outcome["attempts"],
-        "error": outcome["error"], "note": note,
+        "duration_s": round(outcome.get("duration", 0.0), 3),
+        "attempts": outcome["attempts"],
+        "error": outcome["error"],
+        "note": note,
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2)
     if status == OK:
@@ -527,10 +645,19 @@ def finish_task(task: dict[str, Any], outcome: dict[str, Any], printer: _Printer
             os.replace(staging / "report.ipynb", errors / f"{task['region']}.ipynb")
         write_text_atomic(errors / f"{task['region']}.json", text)
         shutil.rmtree(staging, ignore_errors=True)
-    return RegionResult(task["region"], status, task["name"], outcome.get("duration", 0.0), outcome["error"], note,
-                        outcome["attempts"], str(final) if status == OK else "",
-                        {k: round(v, 4) for k, v in timings.items()},
-                        {k: round(v, 1) for k, v in (outcome.get("memory_mb") or {}).items()}, outcome.get("pid", 0))
+    return RegionResult(
+        task["region"],
+        status,
+        task["name"],
+        outcome.get("duration", 0.0),
+        outcome["error"],
+        note,
+        outcome["attempts"],
+        str(final) if status == OK else "",
+        {k: round(v, 4) for k, v in timings.items()},
+        {k: round(v, 1) for k, v in (outcome.get("memory_mb") or {}).items()},
+        outcome.get("pid", 0),
+    )
 
 
 #: threads (each with a browser) printing PDFs in the main process while the workers execute notebooks
@@ -542,8 +669,9 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def run(spec: RunSpec, *, progress: bool = True,
-        executor_factory: Callable[[int], cf.Executor] | None = None) -> BatchResult:
+def run(
+    spec: RunSpec, *, progress: bool = True, executor_factory: Callable[[int], cf.Executor] | None = None
+) -> BatchResult:
     """Run a batch; never raises for a single region's failure."""
     started = time.perf_counter()
     plan_s = 0.0
@@ -559,10 +687,13 @@ def run(spec: RunSpec, *, progress: bool = True,
         else:
             import multiprocessing
 
-            from .kernels import prestart
+            from smartcity_eval.batch.kernels import prestart
 
-            executor = cf.ProcessPoolExecutor(max_workers=min(workers, max(1, len(_wanted(spec)))),
-                                              mp_context=multiprocessing.get_context("spawn"), initializer=prestart)
+            executor = cf.ProcessPoolExecutor(
+                max_workers=min(workers, max(1, len(_wanted(spec)))),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=prestart,
+            )
         with executor:
             t0 = time.perf_counter()
             tasks, results, batch_dir = plan(spec, executor)
@@ -572,7 +703,8 @@ def run(spec: RunSpec, *, progress: bool = True,
 
                 bar = tqdm(total=len(tasks), unit="region", file=sys.stderr)
             pending: dict[cf.Future[Any], tuple[str, dict[str, Any], dict[str, Any] | None]] = {
-                executor.submit(execute_task, task): ("run", task, None) for task in tasks}
+                executor.submit(execute_task, task): ("run", task, None) for task in tasks
+            }
             while pending:
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for fut in done:
@@ -581,11 +713,16 @@ def run(spec: RunSpec, *, progress: bool = True,
                         try:
                             outcome = fut.result()
                         except Exception as exc:  # a worker that crashed outright
-                            outcome = {"error": f"{type(exc).__name__}: {exc}", "attempts": 1, "duration": 0.0,
-                                       "traceback": traceback.format_exc()}
+                            outcome = {
+                                "error": f"{type(exc).__name__}: {exc}",
+                                "attempts": 1,
+                                "duration": 0.0,
+                                "traceback": traceback.format_exc(),
+                            }
                         if not outcome["error"] and "pdf" in task["formats"] and outcome.get("html"):
-                            job = prints.submit(Path(outcome["html"]), Path(task["staging"]) / "report.pdf",
-                                                task["header"], spec.lang)
+                            job = prints.submit(
+                                Path(outcome["html"]), Path(task["staging"]) / "report.pdf", task["header"], spec.lang
+                            )
                             pending[job] = ("pdf", task, outcome)
                             continue
                     else:
@@ -610,9 +747,15 @@ def run(spec: RunSpec, *, progress: bool = True,
     results.sort(key=lambda r: order[r.region])
     total_s = time.perf_counter() - started
     batch = BatchResult(results, batch_dir, {"plan": round(plan_s, 3), "total": round(total_s, 3)})
-    summary = {"year": spec.year, "stage": spec.stage, "notebook": spec.notebook, "software_version": __version__,
-               "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-               "exit_code": batch.exit_code, "regions": [asdict(r) for r in results]}
+    summary = {
+        "year": spec.year,
+        "stage": spec.stage,
+        "notebook": spec.notebook,
+        "software_version": __version__,
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "exit_code": batch.exit_code,
+        "regions": [asdict(r) for r in results],
+    }
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     write_text_atomic(batch_dir / "run-summary.json", text)
     return batch
@@ -621,8 +764,10 @@ def run(spec: RunSpec, *, progress: bool = True,
 def summary_table(batch: BatchResult, lang: str = "id") -> str:
     """The final summary as a plain-text table."""
     t = TEXT[lang]
-    rows = [(r.region, t[r.status], f"{r.duration:.1f}", (r.error or r.note).replace("\n", "\n" + " " * 52))
-            for r in batch.results]
+    rows = [
+        (r.region, t[r.status], f"{r.duration:.1f}", (r.error or r.note).replace("\n", "\n" + " " * 52))
+        for r in batch.results
+    ]
     width = max([len(t["region"])] + [len(r[0]) for r in rows]) + 2
     lines = [f"{t['region']:<{width}}{t['status']:<26}{t['seconds']:>7}  {t['note']}"]
     lines += [f"{a:<{width}}{b:<26}{c:>7}  {d}" for a, b, c, d in rows]

@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from .tables import write_bytes_atomic, write_text_atomic
+from smartcity_eval.common.tables import write_bytes_atomic, write_text_atomic
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
@@ -114,8 +114,9 @@ class _SinglePassHTMLExporter(HTMLExporter):
     parse it again; this one renders the template and hands back the soup, so the page is parsed once.
     """
 
-    def soup_from_notebook_node(self, nb: nbformat.NotebookNode,
-                                resources: dict[str, Any] | None = None) -> BeautifulSoup:
+    def soup_from_notebook_node(
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None
+    ) -> BeautifulSoup:
         """The rendered page as a soup, with the stock exporter's changes applied (same result, one parse)."""
         from nbconvert.exporters.templateexporter import TemplateExporter
         from nbconvert.filters.highlight import Highlight2HTML
@@ -125,8 +126,7 @@ class _SinglePassHTMLExporter(HTMLExporter):
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
         highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
         resources = self._init_resources(resources)
-        filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
-                                                 resources=resources)
+        filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
         self.register_filter("highlight_code", highlight_code)
         self.register_filter("filter_data_type", filter_data_type)
         page, _ = TemplateExporter.from_notebook_node(self, nb, resources)

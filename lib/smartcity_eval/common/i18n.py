@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .numbers import Number, round_half_up
+from smartcity_eval.method.numbers import Number, round_half_up
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANG = "id"
@@ -17,8 +17,9 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def format_number(value: Number | None, decimals: int = 2, lang: str = DEFAULT_LANG, *,
-                  signed: bool = False, missing: str = "-") -> str:
+def format_number(
+    value: Number | None, decimals: int = 2, lang: str = DEFAULT_LANG, *, signed: bool = False, missing: str = "-"
+) -> str:
     """Format a number half-up with ``decimals`` places: ``2,94`` in Indonesian, ``2.94`` in English."""
     if value is None:
         return missing

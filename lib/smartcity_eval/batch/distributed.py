@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 
-from .params import RunSpec
-from .runner import BatchResult, run
+from smartcity_eval.batch.params import RunSpec
+from smartcity_eval.batch.runner import BatchResult, run
 
 
 def run_distributed(spec: RunSpec, address: str, *, progress: bool = True) -> BatchResult:
@@ -19,6 +19,7 @@ def run_distributed(spec: RunSpec, address: str, *, progress: bool = True) -> Ba
     from distributed import Client
 
     with Client(address, timeout="30s") as client:
+
         def factory(_workers: int) -> cf.Executor:
             return client.get_executor(pure=False)
 

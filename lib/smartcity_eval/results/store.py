@@ -1,9 +1,10 @@
 """The embedded evaluation store (DuckDB): every assessment workbook and published national table, queryable.
 
 ``smartcity-eval ingest [DATA_DIR] [--db FILE]`` loads ``DATA_DIR/**/*.xlsx`` (checked with
-:func:`smartcity_eval.validation.validate`, scored with :func:`smartcity_eval.scoring.score_assessment`) and
+:func:`smartcity_eval.inputs.validation.validate`, scored with
+:func:`smartcity_eval.method.scoring.score_assessment`) and
 ``DATA_DIR/published/national-<year>-tahap-<stage>.csv`` (read with
-:func:`smartcity_eval.national.read_published`). Loading is incremental: a file whose content (sha256) is
+:func:`smartcity_eval.results.national.read_published`). Loading is incremental: a file whose content (sha256) is
 already loaded is skipped, a changed file replaces its rows in one transaction, a broken file is reported and
 changes nothing. The query helpers (:func:`region_history`, :func:`cohort_table`,
 :func:`dimension_across_regions`, :func:`findings`) return pandas DataFrames. Tables and columns:
@@ -27,15 +28,15 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import methodology as mth
-from .assessment import Assessment, slugify
-from .i18n import DEFAULT_LANG, LANGUAGES
-from .methodology import DIMENSION_KEYS
-from .national import TableError, read_published
-from .numbers import round_half_up
-from .scoring import is_participant, rank, score_assessment
-from .tables import sha256
-from .validation import Problem, validate
+from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
+from smartcity_eval.common.tables import sha256
+from smartcity_eval.inputs.validation import Problem, validate
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import Assessment, slugify
+from smartcity_eval.method.methodology import DIMENSION_KEYS
+from smartcity_eval.method.numbers import round_half_up
+from smartcity_eval.method.scoring import is_participant, rank, score_assessment
+from smartcity_eval.results.national import TableError, read_published
 
 DEFAULT_DATA_DIR = Path("data/sample")
 DEFAULT_DB = Path("outputs/smartcity.duckdb")
@@ -46,31 +47,83 @@ WORKBOOK, PUBLISHED = "workbook", "published"
 #: table -> [(column, SQL type)], in order; the single source of the DDL and of the bulk inserts
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     "meta": [("key", "VARCHAR"), ("value", "VARCHAR")],
-    "files": [("path", "VARCHAR"), ("sha256", "VARCHAR"), ("kind", "VARCHAR"), ("loaded_at", "TIMESTAMP"),
-              ("status", "VARCHAR"), ("message", "VARCHAR")],
+    "files": [
+        ("path", "VARCHAR"),
+        ("sha256", "VARCHAR"),
+        ("kind", "VARCHAR"),
+        ("loaded_at", "TIMESTAMP"),
+        ("status", "VARCHAR"),
+        ("message", "VARCHAR"),
+    ],
     "regions": [("region_code", "VARCHAR"), ("region", "VARCHAR"), ("slug", "VARCHAR"), ("province", "VARCHAR")],
-    "evaluations": [("evaluation_id", "VARCHAR"), ("region_slug", "VARCHAR"), ("region_code", "VARCHAR"),
-                    ("year", "INTEGER"), ("stage", "INTEGER"), ("category", "VARCHAR"), ("cohort", "VARCHAR"),
-                    ("source", "VARCHAR"), ("source_file", "VARCHAR"), ("sha256", "VARCHAR")],
-    "assessors": [("evaluation_id", "VARCHAR"), ("code", "VARCHAR"), ("name", "VARCHAR"),
-                  ("affiliation", "VARCHAR")],
-    "item_scores": [("evaluation_id", "VARCHAR"), ("item_id", "VARCHAR"), ("dimension", "VARCHAR"),
-                    ("assessor", "VARCHAR"), ("score", "INTEGER")],
-    "item_values": [("evaluation_id", "VARCHAR"), ("item_id", "VARCHAR"), ("dimension", "VARCHAR"),
-                    ("value", "DOUBLE")],
-    "dimension_scores": [("evaluation_id", "VARCHAR"), ("dimension", "VARCHAR"), ("score", "DOUBLE"),
-                         ("score_rounded", "DECIMAL(4,2)")],
-    "finals": [("evaluation_id", "VARCHAR"), ("nilai_final", "DOUBLE"), ("nilai_final_rounded", "DECIMAL(4,2)"),
-               ("previous_final", "DOUBLE"), ("improvement", "DECIMAL(4,2)"), ("participant", "BOOLEAN"),
-               ("from_rounded_inputs", "BOOLEAN"), ("nilai_final_exact", "VARCHAR"),
-               ("previous_source", "VARCHAR")],
-    "programmes": [("evaluation_id", "VARCHAR"), ("pillar", "VARCHAR"), ("sub_dimension", "VARCHAR"),
-                   ("name", "VARCHAR"), ("agency", "VARCHAR"), ("quick_win", "BOOLEAN"), ("status", "VARCHAR"),
-                   ("seq", "INTEGER")],
-    "action_plan": [("evaluation_id", "VARCHAR"), ("category", "VARCHAR"), ("activity", "VARCHAR"),
-                    ("planned", "INTEGER"), ("done", "INTEGER"), ("seq", "INTEGER")],
-    "findings": [("evaluation_id", "VARCHAR"), ("assessor", "VARCHAR"), ("kind", "VARCHAR"), ("text", "VARCHAR"),
-                 ("seq", "INTEGER")],
+    "evaluations": [
+        ("evaluation_id", "VARCHAR"),
+        ("region_slug", "VARCHAR"),
+        ("region_code", "VARCHAR"),
+        ("year", "INTEGER"),
+        ("stage", "INTEGER"),
+        ("category", "VARCHAR"),
+        ("cohort", "VARCHAR"),
+        ("source", "VARCHAR"),
+        ("source_file", "VARCHAR"),
+        ("sha256", "VARCHAR"),
+    ],
+    "assessors": [("evaluation_id", "VARCHAR"), ("code", "VARCHAR"), ("name", "VARCHAR"), ("affiliation", "VARCHAR")],
+    "item_scores": [
+        ("evaluation_id", "VARCHAR"),
+        ("item_id", "VARCHAR"),
+        ("dimension", "VARCHAR"),
+        ("assessor", "VARCHAR"),
+        ("score", "INTEGER"),
+    ],
+    "item_values": [
+        ("evaluation_id", "VARCHAR"),
+        ("item_id", "VARCHAR"),
+        ("dimension", "VARCHAR"),
+        ("value", "DOUBLE"),
+    ],
+    "dimension_scores": [
+        ("evaluation_id", "VARCHAR"),
+        ("dimension", "VARCHAR"),
+        ("score", "DOUBLE"),
+        ("score_rounded", "DECIMAL(4,2)"),
+    ],
+    "finals": [
+        ("evaluation_id", "VARCHAR"),
+        ("nilai_final", "DOUBLE"),
+        ("nilai_final_rounded", "DECIMAL(4,2)"),
+        ("previous_final", "DOUBLE"),
+        ("improvement", "DECIMAL(4,2)"),
+        ("participant", "BOOLEAN"),
+        ("from_rounded_inputs", "BOOLEAN"),
+        ("nilai_final_exact", "VARCHAR"),
+        ("previous_source", "VARCHAR"),
+    ],
+    "programmes": [
+        ("evaluation_id", "VARCHAR"),
+        ("pillar", "VARCHAR"),
+        ("sub_dimension", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("agency", "VARCHAR"),
+        ("quick_win", "BOOLEAN"),
+        ("status", "VARCHAR"),
+        ("seq", "INTEGER"),
+    ],
+    "action_plan": [
+        ("evaluation_id", "VARCHAR"),
+        ("category", "VARCHAR"),
+        ("activity", "VARCHAR"),
+        ("planned", "INTEGER"),
+        ("done", "INTEGER"),
+        ("seq", "INTEGER"),
+    ],
+    "findings": [
+        ("evaluation_id", "VARCHAR"),
+        ("assessor", "VARCHAR"),
+        ("kind", "VARCHAR"),
+        ("text", "VARCHAR"),
+        ("seq", "INTEGER"),
+    ],
 }
 CONSTRAINTS = {
     "meta": "PRIMARY KEY (key)",
@@ -81,8 +134,16 @@ CONSTRAINTS = {
     "item_scores": "CHECK (score BETWEEN 0 AND 4)",
 }
 #: tables whose rows belong to one evaluation (deleted with it)
-EVALUATION_TABLES = ("assessors", "item_scores", "item_values", "dimension_scores", "finals", "programmes",
-                     "action_plan", "findings")
+EVALUATION_TABLES = (
+    "assessors",
+    "item_scores",
+    "item_values",
+    "dimension_scores",
+    "finals",
+    "programmes",
+    "action_plan",
+    "findings",
+)
 #: every table, in dump order
 TABLES = ("files", "regions", "evaluations", *EVALUATION_TABLES)
 
@@ -116,47 +177,62 @@ LEFT JOIN regions g ON g.slug = r.region_slug""",
 }
 
 TEXT = {
-    "id": {"loaded": "dimuat", "replaced": "diganti", "skipped": "dilewati", "error": "GALAT",
-           "missing": "hilang", "pruned": "dihapus",
-           "evaluations": "evaluasi", "warnings": "peringatan", "unchanged": "tidak berubah",
-           "moved_from": "menggantikan berkas yang sudah tidak ada {path}",
-           "copy_of": "salinan identik dari {path}; tidak dimuat dua kali",
-           "missing_note": "berkas tidak ditemukan lagi; datanya tetap di basis data (hapus dengan --prune)",
-           "pruned_note": "berkas tidak ditemukan lagi; datanya dihapus dari basis data",
-           "bad_name": "nama berkas tabel nasional harus national-<tahun>-tahap-<1|2>.csv",
-           "duplicate_region": "daerah {region} muncul lebih dari sekali di tabel ini",
-           "duplicate_evaluation": "evaluasi {evaluation} sudah dimuat dari berkas lain yang masih ada: {path}",
-           "bad_region": "nama daerah {region!r} tidak dapat dijadikan slug",
-           "failed": "gagal dimuat: {detail}",
-           "summary": "Ringkasan: {loaded} dimuat, {replaced} diganti, {skipped} dilewati, {error} bermasalah, "
-                      "{missing} hilang, {pruned} dihapus — {db}",
-           "not_a_dir": "folder data tidak ditemukan: {path}",
-           "locked": "basis data {db} sedang dipakai proses lain (mis. notebook); tutup koneksinya lalu ulangi. "
-                     "({detail})",
-           "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu",
-           "version": "basis data {db} memakai skema versi {found}, bukan {expected}; hapus berkasnya lalu "
-                      "jalankan `smartcity-eval ingest` lagi"},
-    "en": {"loaded": "loaded", "replaced": "replaced", "skipped": "skipped", "error": "ERROR",
-           "missing": "missing", "pruned": "pruned",
-           "evaluations": "evaluations", "warnings": "warnings", "unchanged": "unchanged",
-           "moved_from": "takes over from the vanished file {path}",
-           "copy_of": "identical copy of {path}; not loaded twice",
-           "missing_note": "file no longer found; its rows stay in the store (remove them with --prune)",
-           "pruned_note": "file no longer found; its rows were removed from the store",
-           "bad_name": "a national table's file name must be national-<year>-tahap-<1|2>.csv",
-           "duplicate_region": "region {region} appears more than once in this table",
-           "duplicate_evaluation": "evaluation {evaluation} is already loaded from another file that still "
-                                   "exists: {path}",
-           "bad_region": "region name {region!r} cannot be turned into a slug",
-           "failed": "could not be loaded: {detail}",
-           "summary": "Summary: {loaded} loaded, {replaced} replaced, {skipped} skipped, {error} with errors, "
-                      "{missing} missing, {pruned} pruned — {db}",
-           "not_a_dir": "data folder not found: {path}",
-           "locked": "the database {db} is in use by another process (e.g. a notebook); close that connection and "
-                     "try again. ({detail})",
-           "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first",
-           "version": "the database {db} has schema version {found}, not {expected}; delete the file and run "
-                      "`smartcity-eval ingest` again"},
+    "id": {
+        "loaded": "dimuat",
+        "replaced": "diganti",
+        "skipped": "dilewati",
+        "error": "GALAT",
+        "missing": "hilang",
+        "pruned": "dihapus",
+        "evaluations": "evaluasi",
+        "warnings": "peringatan",
+        "unchanged": "tidak berubah",
+        "moved_from": "menggantikan berkas yang sudah tidak ada {path}",
+        "copy_of": "salinan identik dari {path}; tidak dimuat dua kali",
+        "missing_note": "berkas tidak ditemukan lagi; datanya tetap di basis data (hapus dengan --prune)",
+        "pruned_note": "berkas tidak ditemukan lagi; datanya dihapus dari basis data",
+        "bad_name": "nama berkas tabel nasional harus national-<tahun>-tahap-<1|2>.csv",
+        "duplicate_region": "daerah {region} muncul lebih dari sekali di tabel ini",
+        "duplicate_evaluation": "evaluasi {evaluation} sudah dimuat dari berkas lain yang masih ada: {path}",
+        "bad_region": "nama daerah {region!r} tidak dapat dijadikan slug",
+        "failed": "gagal dimuat: {detail}",
+        "summary": "Ringkasan: {loaded} dimuat, {replaced} diganti, {skipped} dilewati, {error} bermasalah, "
+        "{missing} hilang, {pruned} dihapus — {db}",
+        "not_a_dir": "folder data tidak ditemukan: {path}",
+        "locked": "basis data {db} sedang dipakai proses lain (mis. notebook); tutup koneksinya lalu ulangi. "
+        "({detail})",
+        "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu",
+        "version": "basis data {db} memakai skema versi {found}, bukan {expected}; hapus berkasnya lalu "
+        "jalankan `smartcity-eval ingest` lagi",
+    },
+    "en": {
+        "loaded": "loaded",
+        "replaced": "replaced",
+        "skipped": "skipped",
+        "error": "ERROR",
+        "missing": "missing",
+        "pruned": "pruned",
+        "evaluations": "evaluations",
+        "warnings": "warnings",
+        "unchanged": "unchanged",
+        "moved_from": "takes over from the vanished file {path}",
+        "copy_of": "identical copy of {path}; not loaded twice",
+        "missing_note": "file no longer found; its rows stay in the store (remove them with --prune)",
+        "pruned_note": "file no longer found; its rows were removed from the store",
+        "bad_name": "a national table's file name must be national-<year>-tahap-<1|2>.csv",
+        "duplicate_region": "region {region} appears more than once in this table",
+        "duplicate_evaluation": "evaluation {evaluation} is already loaded from another file that still exists: {path}",
+        "bad_region": "region name {region!r} cannot be turned into a slug",
+        "failed": "could not be loaded: {detail}",
+        "summary": "Summary: {loaded} loaded, {replaced} replaced, {skipped} skipped, {error} with errors, "
+        "{missing} missing, {pruned} pruned — {db}",
+        "not_a_dir": "data folder not found: {path}",
+        "locked": "the database {db} is in use by another process (e.g. a notebook); close that connection and "
+        "try again. ({detail})",
+        "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first",
+        "version": "the database {db} has schema version {found}, not {expected}; delete the file and run "
+        "`smartcity-eval ingest` again",
+    },
 }
 
 
@@ -280,32 +356,62 @@ def workbook_batch(assessment: Assessment, source_file: str, sha256: str) -> Bat
     dims_of = bank["dimension"].to_dict()
     eid = evaluation_id(p.slug, p.year, p.stage, WORKBOOK)
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in ("evaluations", *EVALUATION_TABLES)}
-    rows["evaluations"].append({"evaluation_id": eid, "region_slug": p.slug, "region_code": p.region_code,
-                                "year": p.year, "stage": p.stage, "category": p.category, "cohort": p.cohort,
-                                "source": WORKBOOK, "source_file": source_file, "sha256": sha256})
+    rows["evaluations"].append(
+        {
+            "evaluation_id": eid,
+            "region_slug": p.slug,
+            "region_code": p.region_code,
+            "year": p.year,
+            "stage": p.stage,
+            "category": p.category,
+            "cohort": p.cohort,
+            "source": WORKBOOK,
+            "source_file": source_file,
+            "sha256": sha256,
+        }
+    )
     for code, a in assessment.assessors.iterrows():
-        rows["assessors"].append({"evaluation_id": eid, "code": str(code), "name": a["name"],
-                                  "affiliation": a["affiliation"]})
+        rows["assessors"].append(
+            {"evaluation_id": eid, "code": str(code), "name": a["name"], "affiliation": a["affiliation"]}
+        )
     long = assessment.scores.stack().dropna()  # (item_id, assessor) -> score
-    rows["item_scores"] = [{"evaluation_id": eid, "item_id": str(item_id), "dimension": dims_of.get(item_id),
-                            "assessor": str(assessor), "score": int(score)}
-                           for (item_id, assessor), score in long.items()]
+    rows["item_scores"] = [
+        {
+            "evaluation_id": eid,
+            "item_id": str(item_id),
+            "dimension": dims_of.get(item_id),
+            "assessor": str(assessor),
+            "score": int(score),
+        }
+        for (item_id, assessor), score in long.items()
+    ]
     for item_id, value in card.items.items():
-        rows["item_values"].append({"evaluation_id": eid, "item_id": str(item_id),
-                                    "dimension": dims_of.get(item_id), "value": float(value)})
+        rows["item_values"].append(
+            {"evaluation_id": eid, "item_id": str(item_id), "dimension": dims_of.get(item_id), "value": float(value)}
+        )
     for dim, score in card.dimensions.items():
-        rows["dimension_scores"].append({"evaluation_id": eid, "dimension": dim, "score": float(score),
-                                         "score_rounded": str(round_half_up(score))})
-    rows["finals"].append({"evaluation_id": eid, "nilai_final": float(card.nilai_final),
-                           "nilai_final_rounded": str(card.nilai_final_rounded), "previous_final": None,
-                           "improvement": None, "participant": is_participant(card.dimensions),
-                           "from_rounded_inputs": False, "nilai_final_exact": str(card.nilai_final),
-                           "previous_source": None})
+        rows["dimension_scores"].append(
+            {"evaluation_id": eid, "dimension": dim, "score": float(score), "score_rounded": str(round_half_up(score))}
+        )
+    rows["finals"].append(
+        {
+            "evaluation_id": eid,
+            "nilai_final": float(card.nilai_final),
+            "nilai_final_rounded": str(card.nilai_final_rounded),
+            "previous_final": None,
+            "improvement": None,
+            "participant": is_participant(card.dimensions),
+            "from_rounded_inputs": False,
+            "nilai_final_exact": str(card.nilai_final),
+            "previous_source": None,
+        }
+    )
     for seq, prog in enumerate(assessment.programmes.to_dict("records"), start=1):
         rows["programmes"].append({"evaluation_id": eid, **prog, "quick_win": bool(prog["quick_win"]), "seq": seq})
     for seq, act in enumerate(assessment.action_plan.to_dict("records"), start=1):
-        rows["action_plan"].append({"evaluation_id": eid, **act, "planned": int(act["planned"]),
-                                    "done": int(act["done"]), "seq": seq})
+        rows["action_plan"].append(
+            {"evaluation_id": eid, **act, "planned": int(act["planned"]), "done": int(act["done"]), "seq": seq}
+        )
     for seq, finding in enumerate(assessment.findings.to_dict("records"), start=1):
         rows["findings"].append({"evaluation_id": eid, **finding, "seq": seq})
     region = {"region_code": p.region_code, "region": p.region, "slug": p.slug, "province": p.province}
@@ -323,7 +429,7 @@ class PublishedError(ValueError):
 def published_batch(path: Path, source_file: str, sha256: str) -> Batch:
     """Rows of one published national table; year and stage come from the file name.
 
-    Raises :class:`~smartcity_eval.national.TableError` (bad cells) or :class:`PublishedError`.
+    Raises :class:`~smartcity_eval.results.national.TableError` (bad cells) or :class:`PublishedError`.
     """
     match = PUBLISHED_NAME.match(path.name)
     if not match:
@@ -343,24 +449,48 @@ def published_batch(path: Path, source_file: str, sha256: str) -> Batch:
         seen.add(slug)
         eid = evaluation_id(slug, year, stage, PUBLISHED)
         regions.append({"region_code": None, "region": rec["region"], "slug": slug, "province": None})
-        rows["evaluations"].append({"evaluation_id": eid, "region_slug": slug, "region_code": None, "year": year,
-                                    "stage": stage, "category": rec["category"], "cohort": None,
-                                    "source": PUBLISHED, "source_file": source_file, "sha256": sha256})
+        rows["evaluations"].append(
+            {
+                "evaluation_id": eid,
+                "region_slug": slug,
+                "region_code": None,
+                "year": year,
+                "stage": stage,
+                "category": rec["category"],
+                "cohort": None,
+                "source": PUBLISHED,
+                "source_file": source_file,
+                "sha256": sha256,
+            }
+        )
         dims = {k: rec[k] for k in DIMENSION_KEYS if rec.get(k) is not None and not pd.isna(rec[k])}
         for dim, value in dims.items():
-            rows["dimension_scores"].append({"evaluation_id": eid, "dimension": dim, "score": float(value),
-                                             "score_rounded": _decimal_text(round_half_up(value))})
-        final = rec["nilai_final"] if rec.get("nilai_final") is not None and not pd.isna(rec["nilai_final"]) \
-            else None
-        improvement = rec["improvement"] if rec.get("improvement") is not None and not pd.isna(rec["improvement"]) \
-            else None
+            rows["dimension_scores"].append(
+                {
+                    "evaluation_id": eid,
+                    "dimension": dim,
+                    "score": float(value),
+                    "score_rounded": _decimal_text(round_half_up(value)),
+                }
+            )
+        final = rec["nilai_final"] if rec.get("nilai_final") is not None and not pd.isna(rec["nilai_final"]) else None
+        improvement = (
+            rec["improvement"] if rec.get("improvement") is not None and not pd.isna(rec["improvement"]) else None
+        )
         participant = is_participant(dims) if dims else bool(final)
-        rows["finals"].append({
-            "evaluation_id": eid, "nilai_final": None if final is None else float(final),
-            "nilai_final_rounded": None if final is None else str(round_half_up(final)), "previous_final": None,
-            "improvement": None if improvement is None or not participant else str(round_half_up(improvement)),
-            "participant": participant, "from_rounded_inputs": True,
-            "nilai_final_exact": None if final is None else str(final), "previous_source": None})
+        rows["finals"].append(
+            {
+                "evaluation_id": eid,
+                "nilai_final": None if final is None else float(final),
+                "nilai_final_rounded": None if final is None else str(round_half_up(final)),
+                "previous_final": None,
+                "improvement": None if improvement is None or not participant else str(round_half_up(improvement)),
+                "participant": participant,
+                "from_rounded_inputs": True,
+                "nilai_final_exact": None if final is None else str(final),
+                "previous_source": None,
+            }
+        )
     return Batch(PUBLISHED, regions, {t: _frame(t, r) for t, r in rows.items()})
 
 
@@ -474,8 +604,11 @@ def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def _delete_file_rows(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
     for table in EVALUATION_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE evaluation_id IN "  # noqa: S608 - constant table names
-                    "(SELECT evaluation_id FROM evaluations WHERE source_file = ?)", [source_file])
+        con.execute(
+            f"DELETE FROM {table} WHERE evaluation_id IN "  # noqa: S608 - constant table names
+            "(SELECT evaluation_id FROM evaluations WHERE source_file = ?)",
+            [source_file],
+        )
     con.execute("DELETE FROM evaluations WHERE source_file = ?", [source_file])
 
 
@@ -487,12 +620,16 @@ def _upsert_regions(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     con.register(name, frame)
     try:
         if batch.kind == WORKBOOK:  # a workbook's profile is authoritative
-            action = ("DO UPDATE SET region_code = excluded.region_code, region = excluded.region, "
-                      "province = excluded.province")
+            action = (
+                "DO UPDATE SET region_code = excluded.region_code, region = excluded.region, "
+                "province = excluded.province"
+            )
         else:  # a published table only names the region
             action = "DO NOTHING"
-        con.execute("INSERT INTO regions SELECT CAST(region_code AS VARCHAR), CAST(region AS VARCHAR), "  # noqa: S608
-                    f"CAST(slug AS VARCHAR), CAST(province AS VARCHAR) FROM {name} ON CONFLICT (slug) {action}")
+        con.execute(
+            "INSERT INTO regions SELECT CAST(region_code AS VARCHAR), CAST(region AS VARCHAR), "  # noqa: S608
+            f"CAST(slug AS VARCHAR), CAST(province AS VARCHAR) FROM {name} ON CONFLICT (slug) {action}"
+        )
     finally:
         _unregister(con, name)
 
@@ -525,8 +662,9 @@ def _build_job(src: SourceFile, sha: str) -> tuple[Batch | None, FileOutcome]:
         return None, outcome
 
 
-def _prebuild(sources: list[SourceFile], known: dict[str, str],
-              workers: int | None) -> Iterator[tuple[SourceFile, Any]]:
+def _prebuild(
+    sources: list[SourceFile], known: dict[str, str], workers: int | None
+) -> Iterator[tuple[SourceFile, Any]]:
     """Yield each source with its rows built ahead (``(sha, (batch, outcome))``, or None to build it later).
 
     New or changed files are validated and scored in worker processes; results are yielded in file order as
@@ -580,8 +718,9 @@ class _Index:
         self.owner.update({eid: pending.src.key for eid in pending.batch.evaluation_ids})
 
 
-def _prepare(index: _Index, src: SourceFile, known_sha: str | None,
-             prebuilt: tuple[str, tuple[Batch | None, FileOutcome]] | None) -> _Pending | FileOutcome:
+def _prepare(
+    index: _Index, src: SourceFile, known_sha: str | None, prebuilt: tuple[str, tuple[Batch | None, FileOutcome]] | None
+) -> _Pending | FileOutcome:
     """Everything before writing: hash, skip checks, rows, ownership checks. A FileOutcome means done."""
     outcome = FileOutcome(src.key, src.display, src.kind, "error")
     try:
@@ -632,8 +771,14 @@ class _Pending:
     def file_row(self) -> list[Any]:
         warnings = self.outcome.warnings
         message = f"{warnings} peringatan validasi / validation warnings" if warnings else None
-        return [self.src.key, self.sha, self.src.kind, datetime.now(UTC).replace(tzinfo=None),
-                "warnings" if warnings else "ok", message]
+        return [
+            self.src.key,
+            self.sha,
+            self.src.kind,
+            datetime.now(UTC).replace(tzinfo=None),
+            "warnings" if warnings else "ok",
+            message,
+        ]
 
     def done(self) -> FileOutcome:
         self.outcome.action = "loaded" if self.known_sha is None else "replaced"
@@ -679,12 +824,14 @@ def _write_group(con: duckdb.DuckDBPyConnection, group: list[_Pending]) -> list[
             if regions:
                 _upsert_regions(con, Batch(kind, regions))
         for table in ("evaluations", *EVALUATION_TABLES):
-            frames = [p.batch.frames[table] for p in group
-                      if table in p.batch.frames and not p.batch.frames[table].empty]
+            frames = [
+                p.batch.frames[table] for p in group if table in p.batch.frames and not p.batch.frames[table].empty
+            ]
             if frames:
                 _insert(con, table, pd.concat(frames, ignore_index=True))
-        files = pd.DataFrame([p.file_row() for p in group],
-                             columns=["path", "sha256", "kind", "loaded_at", "status", "message"])
+        files = pd.DataFrame(
+            [p.file_row() for p in group], columns=["path", "sha256", "kind", "loaded_at", "status", "message"]
+        )
         con.register("_batch_files", files)
         try:
             con.execute("INSERT OR REPLACE INTO files SELECT * FROM _batch_files")
@@ -720,7 +867,8 @@ def update_improvements(con: duckdb.DuckDBPyConnection) -> int:
                f.previous_final, f.improvement, f.previous_source
         FROM evaluations e JOIN finals f USING (evaluation_id)""").fetchall()
     finals: dict[tuple[str, int, int, str], tuple[str | None, bool]] = {
-        (slug, year, stage, source): (exact, bool(part)) for _, slug, year, stage, source, exact, part, *_ in rows}
+        (slug, year, stage, source): (exact, bool(part)) for _, slug, year, stage, source, exact, part, *_ in rows
+    }
     updates = []
     for eid, slug, year, _stage, source, exact, participant, prev_old, imp_old, prev_src_old in rows:
         if source != WORKBOOK:
@@ -740,8 +888,14 @@ def update_improvements(con: duckdb.DuckDBPyConnection) -> int:
             improvement = round_half_up(_exact(exact) - previous)
         prev_float = None if previous is None else float(previous)
         if (prev_float, improvement, prev_source) != (prev_old, imp_old, prev_src_old):
-            updates.append({"evaluation_id": eid, "previous_final": prev_float,
-                            "improvement": _decimal_text(improvement), "previous_source": prev_source})
+            updates.append(
+                {
+                    "evaluation_id": eid,
+                    "previous_final": prev_float,
+                    "improvement": _decimal_text(improvement),
+                    "previous_source": prev_source,
+                }
+            )
     if not updates:
         return 0
     frame = pd.DataFrame({k: pd.Series([u[k] for u in updates], dtype=object) for k in updates[0]})
@@ -762,14 +916,20 @@ def update_improvements(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _drop_orphan_regions(con: duckdb.DuckDBPyConnection) -> None:
-    orphans = con.execute("SELECT count(*) FROM regions WHERE slug NOT IN "
-                          "(SELECT region_slug FROM evaluations)").fetchone()
+    orphans = con.execute(
+        "SELECT count(*) FROM regions WHERE slug NOT IN (SELECT region_slug FROM evaluations)"
+    ).fetchone()
     if orphans and orphans[0]:
         con.execute("DELETE FROM regions WHERE slug NOT IN (SELECT region_slug FROM evaluations)")
 
 
-def ingest(data_dir: Path | str = DEFAULT_DATA_DIR, db: Path | str | None = None, *,
-           prune: bool = False, workers: int | None = None) -> IngestReport:
+def ingest(
+    data_dir: Path | str = DEFAULT_DATA_DIR,
+    db: Path | str | None = None,
+    *,
+    prune: bool = False,
+    workers: int | None = None,
+) -> IngestReport:
     """Load every workbook and published table under ``data_dir`` into the store ``db``.
 
     Unchanged files (same path and sha256) are skipped; a changed file replaces its rows in one transaction;
@@ -796,8 +956,9 @@ def ingest(data_dir: Path | str = DEFAULT_DATA_DIR, db: Path | str | None = None
 
         for src, prebuilt in _prebuild(scan(data_dir), known, workers):
             step = _prepare(index, src, known.get(src.key), prebuilt)
-            if isinstance(step, _Pending) and any(set(step.batch.evaluation_ids) & set(p.batch.evaluation_ids)
-                                                  for p in group):
+            if isinstance(step, _Pending) and any(
+                set(step.batch.evaluation_ids) & set(p.batch.evaluation_ids) for p in group
+            ):
                 flush()  # a file of the group claims the same evaluation: check again once it is written
                 step = _prepare(index, src, known.get(src.key), prebuilt)
             if isinstance(step, FileOutcome):
@@ -812,7 +973,7 @@ def ingest(data_dir: Path | str = DEFAULT_DATA_DIR, db: Path | str | None = None
                 if step.outcome.action in ("loaded", "replaced"):
                     index.written(step)
         flush()
-        for (path, kind) in con.execute("SELECT path, kind FROM files ORDER BY path").fetchall():
+        for path, kind in con.execute("SELECT path, kind FROM files ORDER BY path").fetchall():
             if Path(path).exists():
                 continue
             outcome = FileOutcome(path, path, kind, "pruned" if prune else "missing")
@@ -862,9 +1023,22 @@ def _ranked(frame: pd.DataFrame, by: str) -> pd.Series:
     return out
 
 
-COHORT_COLUMNS = ["region", "province", "category", *_SCORE_COLUMNS, "nilai_final", "improvement", "participant",
-                  "rank_national", "rank_category", "rank_province", "source", "region_slug", "evaluation_id",
-                  "from_rounded_inputs"]
+COHORT_COLUMNS = [
+    "region",
+    "province",
+    "category",
+    *_SCORE_COLUMNS,
+    "nilai_final",
+    "improvement",
+    "participant",
+    "rank_national",
+    "rank_category",
+    "rank_province",
+    "source",
+    "region_slug",
+    "evaluation_id",
+    "from_rounded_inputs",
+]
 
 
 def cohort_table(con: duckdb.DuckDBPyConnection, year: int, stage: int, category: str | None = None) -> pd.DataFrame:
@@ -883,7 +1057,8 @@ def cohort_table(con: duckdb.DuckDBPyConnection, year: int, stage: int, category
     if category is not None:
         frame = frame[frame["category"] == category.strip().upper()]
     frame = frame.assign(_np=~frame["participant"]).sort_values(
-        ["_np", "rank_national", "region"], na_position="last", kind="stable")
+        ["_np", "rank_national", "region"], na_position="last", kind="stable"
+    )
     return frame[COHORT_COLUMNS].reset_index(drop=True)
 
 
@@ -895,15 +1070,18 @@ def dimension_across_regions(con: duckdb.DuckDBPyConnection, year: int, stage: i
     """
     if dimension not in DIMENSION_KEYS:
         raise ValueError(f"unknown dimension {dimension!r}; expected one of {', '.join(DIMENSION_KEYS)}")
-    frame = con.execute("""
+    frame = con.execute(
+        """
         SELECT s.region, s.province, s.category, s.source, d.score, d.score_rounded, s.region_slug
         FROM scorecards s JOIN dimension_scores d USING (evaluation_id)
         WHERE s.preferred AND s.participant AND s.year = ? AND s.stage = ? AND d.dimension = ?""",
-                        [int(year), int(stage), dimension]).df()
+        [int(year), int(stage), dimension],
+    ).df()
     frame["rank"] = rank(frame["score"])
     frame = frame.sort_values(["rank", "region"], kind="stable")
-    return frame[["region", "province", "category", "source", "score", "score_rounded", "rank",
-                  "region_slug"]].reset_index(drop=True)
+    return frame[
+        ["region", "province", "category", "source", "score", "score_rounded", "rank", "region_slug"]
+    ].reset_index(drop=True)
 
 
 def findings(con: duckdb.DuckDBPyConnection, region_slug: str, year: int, stage: int) -> pd.DataFrame:
@@ -911,13 +1089,16 @@ def findings(con: duckdb.DuckDBPyConnection, region_slug: str, year: int, stage:
 
     Columns ``assessor, name, affiliation, kind, text`` (empty when only a published row exists).
     """
-    return con.execute("""
+    return con.execute(
+        """
         SELECT f.assessor, a.name, a.affiliation, f.kind, f.text
         FROM findings f
         JOIN evaluations e USING (evaluation_id)
         LEFT JOIN assessors a ON a.evaluation_id = f.evaluation_id AND a.code = f.assessor
         WHERE e.source = 'workbook' AND e.region_slug = ? AND e.year = ? AND e.stage = ?
-        ORDER BY f.seq""", [region_slug, int(year), int(stage)]).df()
+        ORDER BY f.seq""",
+        [region_slug, int(year), int(stage)],
+    ).df()
 
 
 # --------------------------------------------------------------------------- command line
@@ -948,10 +1129,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def add_parser(subparsers: Any) -> None:
     """Register ``ingest`` on the CLI's subparsers."""
     p = subparsers.add_parser("ingest", help="load workbooks and published tables into the evaluation store")
-    p.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR,
-                   help=f"data folder (default: {DEFAULT_DATA_DIR})")
+    p.add_argument(
+        "data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR, help=f"data folder (default: {DEFAULT_DATA_DIR})"
+    )
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default: {DEFAULT_DB})")
-    p.add_argument("--prune", action="store_true",
-                   help="delete the rows of files that were loaded earlier and no longer exist")
+    p.add_argument(
+        "--prune", action="store_true", help="delete the rows of files that were loaded earlier and no longer exist"
+    )
     p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="language of messages (default: id)")
     p.set_defaults(func=cmd_ingest)

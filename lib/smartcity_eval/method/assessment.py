@@ -54,19 +54,31 @@ class Assessment:
 
 
 def empty_programmes() -> pd.DataFrame:
-    return pd.DataFrame({"pillar": pd.Series(dtype=str), "sub_dimension": pd.Series(dtype=str),
-                         "name": pd.Series(dtype=str), "agency": pd.Series(dtype=str),
-                         "quick_win": pd.Series(dtype=bool), "status": pd.Series(dtype=str)})
+    return pd.DataFrame(
+        {
+            "pillar": pd.Series(dtype=str),
+            "sub_dimension": pd.Series(dtype=str),
+            "name": pd.Series(dtype=str),
+            "agency": pd.Series(dtype=str),
+            "quick_win": pd.Series(dtype=bool),
+            "status": pd.Series(dtype=str),
+        }
+    )
 
 
 def empty_action_plan() -> pd.DataFrame:
-    return pd.DataFrame({"category": pd.Series(dtype=str), "activity": pd.Series(dtype=str),
-                         "planned": pd.Series(dtype="int64"), "done": pd.Series(dtype="int64")})
+    return pd.DataFrame(
+        {
+            "category": pd.Series(dtype=str),
+            "activity": pd.Series(dtype=str),
+            "planned": pd.Series(dtype="int64"),
+            "done": pd.Series(dtype="int64"),
+        }
+    )
 
 
 def empty_findings() -> pd.DataFrame:
-    return pd.DataFrame({"assessor": pd.Series(dtype=str), "kind": pd.Series(dtype=str),
-                         "text": pd.Series(dtype=str)})
+    return pd.DataFrame({"assessor": pd.Series(dtype=str), "kind": pd.Series(dtype=str), "text": pd.Series(dtype=str)})
 
 
 def slugify(text: str) -> str:

@@ -21,85 +21,185 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from . import __version__, charts, region_inputs
-from . import methodology as mth
-from .assessment import Assessment
-from .cohort import DIMS, Previous, build_cohort, category_median, read_cohort
-from .i18n import check_lang, format_number, format_percent, stage_name
-from .scoring import ScoreCard
+from smartcity_eval import __version__
+from smartcity_eval.common.i18n import check_lang, format_number, format_percent, stage_name
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import Assessment
+from smartcity_eval.method.scoring import ScoreCard
+from smartcity_eval.reports import charts
+from smartcity_eval.results import region_inputs
+from smartcity_eval.results.cohort import DIMS, Previous, build_cohort, category_median, read_cohort
 
 T: dict[str, dict[str, str]] = {
     "id": {
-        "title": "Laporan Evaluasi Gerakan Menuju Smart City", "province": "Provinsi", "category": "Kategori",
-        "cohort": "Kohort", "generated": "Dibuat", "provisional": "SEMENTARA — hasil Tahap I, belum final",
-        "summary": "Ringkasan", "final": "Nilai Final", "improvement": "Indeks Peningkatan",
-        "vs": "dibanding", "rank_national": "Peringkat nasional", "rank_category": "Peringkat kategori",
-        "median": "Median kategori", "of": "dari", "programmes": "Realisasi program",
-        "action_plan": "Realisasi rencana aksi", "method": "Metode penilaian", "dimension": "Dimensi",
-        "weight": "Bobot", "elements": "Elemen", "items": "Butir", "provenance": "Asal bobot",
-        "official": "resmi (dipublikasikan Kementerian)", "fitted": "diturunkan dari angka yang dipublikasikan",
+        "title": "Laporan Evaluasi Gerakan Menuju Smart City",
+        "province": "Provinsi",
+        "category": "Kategori",
+        "cohort": "Kohort",
+        "generated": "Dibuat",
+        "provisional": "SEMENTARA — hasil Tahap I, belum final",
+        "summary": "Ringkasan",
+        "final": "Nilai Final",
+        "improvement": "Indeks Peningkatan",
+        "vs": "dibanding",
+        "rank_national": "Peringkat nasional",
+        "rank_category": "Peringkat kategori",
+        "median": "Median kategori",
+        "of": "dari",
+        "programmes": "Realisasi program",
+        "action_plan": "Realisasi rencana aksi",
+        "method": "Metode penilaian",
+        "dimension": "Dimensi",
+        "weight": "Bobot",
+        "elements": "Elemen",
+        "items": "Butir",
+        "provenance": "Asal bobot",
+        "official": "resmi (dipublikasikan Kementerian)",
+        "fitted": "diturunkan dari angka yang dipublikasikan",
         "assumed": "ASUMSI — bobot resmi belum dipublikasikan",
         "method_text": "Setiap asesor menilai setiap butir dengan bilangan bulat 0–4. Nilai butir adalah rata-rata "
-                       "panel; nilai dimensi adalah rata-rata butirnya; Nilai Final adalah jumlah berbobot nilai "
-                       "dimensi (skala 0–4), dibulatkan setengah ke atas menjadi dua desimal. Indeks Peningkatan "
-                       "adalah selisih Nilai Final tahun ini dan tahun lalu, dihitung sebelum pembulatan.",
-        "charts": "Capaian per dimensi", "radar": "Nilai dimensi tahun ini dibanding tahun lalu (skala 0–4)",
-        "bars": "Nilai dimensi dibanding median kategori", "prog_chart": "Realisasi program per pilar",
-        "ap_chart": "Realisasi rencana aksi per kategori", "points": "Peluang peningkatan nilai",
+        "panel; nilai dimensi adalah rata-rata butirnya; Nilai Final adalah jumlah berbobot nilai "
+        "dimensi (skala 0–4), dibulatkan setengah ke atas menjadi dua desimal. Indeks Peningkatan "
+        "adalah selisih Nilai Final tahun ini dan tahun lalu, dihitung sebelum pembulatan.",
+        "charts": "Capaian per dimensi",
+        "radar": "Nilai dimensi tahun ini dibanding tahun lalu (skala 0–4)",
+        "bars": "Nilai dimensi dibanding median kategori",
+        "prog_chart": "Realisasi program per pilar",
+        "ap_chart": "Realisasi rencana aksi per kategori",
+        "points": "Peluang peningkatan nilai",
         "points_text": "Butir dengan nilai terendah, dan kenaikan Nilai Final bila nilainya naik menjadi 3.",
-        "item": "Butir", "question": "Pertanyaan", "score": "Nilai", "gain": "Kenaikan Nilai Final",
-        "no": "No", "indicator": "Indikator", "element": "Elemen", "mean": "Rata-rata", "not_scored": "belum dinilai",
-        "findings": "Temuan asesor", "kekuatan": "Kekuatan", "kelemahan": "Kelemahan",
-        "rekomendasi": "Rekomendasi", "none": "Tidak ada", "national": "Tabel hasil nasional",
-        "nonparticipants": "Tidak mengikuti evaluasi", "region": "Kab/Kota", "source": "Sumber",
-        "workbook": "lembar kerja", "published": "tabel yang dipublikasikan", "appendix": "Lampiran",
+        "item": "Butir",
+        "question": "Pertanyaan",
+        "score": "Nilai",
+        "gain": "Kenaikan Nilai Final",
+        "no": "No",
+        "indicator": "Indikator",
+        "element": "Elemen",
+        "mean": "Rata-rata",
+        "not_scored": "belum dinilai",
+        "findings": "Temuan asesor",
+        "kekuatan": "Kekuatan",
+        "kelemahan": "Kelemahan",
+        "rekomendasi": "Rekomendasi",
+        "none": "Tidak ada",
+        "national": "Tabel hasil nasional",
+        "nonparticipants": "Tidak mengikuti evaluasi",
+        "region": "Kab/Kota",
+        "source": "Sumber",
+        "workbook": "lembar kerja",
+        "published": "tabel yang dipublikasikan",
+        "appendix": "Lampiran",
         "excerpt": "Kutipan: {top} peringkat teratas dan {around} peringkat di atas dan di bawah {region}. Tabel "
-                   "lengkap {n} peserta ada di laporan ringkasan nasional.",
+        "lengkap {n} peserta ada di laporan ringkasan nasional.",
         "more_nonparticipants": "{n} kabupaten/kota lain tidak mengikuti evaluasi (daftarnya ada di laporan "
-                                "ringkasan nasional).",
-        "provenance_title": "Asal-usul laporan", "file": "Berkas", "software": "Perangkat lunak",
-        "parameters": "Parameter", "rounded": "dihitung dari nilai dua desimal yang dipublikasikan",
-        "no_previous": "tidak ada nilai tahun lalu", "prog_list": "Daftar program", "status": "Status",
-        "agency": "OPD", "pillar": "Pilar", "quick_win": "Quick win", "trajectory": "Lintasan Nilai Final",
-        "berjalan": "Berjalan", "belum_berjalan": "Belum berjalan", "terhenti": "Terhenti", "yes": "Ya",
-        "stage1to2": "Perubahan Tahap I → Tahap II", "assessors": "Panel asesor",
-        "realisation": "Realisasi", "planned": "Rencana", "done": "Terlaksana", "overall": "Keseluruhan",
+        "ringkasan nasional).",
+        "provenance_title": "Asal-usul laporan",
+        "file": "Berkas",
+        "software": "Perangkat lunak",
+        "parameters": "Parameter",
+        "rounded": "dihitung dari nilai dua desimal yang dipublikasikan",
+        "no_previous": "tidak ada nilai tahun lalu",
+        "prog_list": "Daftar program",
+        "status": "Status",
+        "agency": "OPD",
+        "pillar": "Pilar",
+        "quick_win": "Quick win",
+        "trajectory": "Lintasan Nilai Final",
+        "berjalan": "Berjalan",
+        "belum_berjalan": "Belum berjalan",
+        "terhenti": "Terhenti",
+        "yes": "Ya",
+        "stage1to2": "Perubahan Tahap I → Tahap II",
+        "assessors": "Panel asesor",
+        "realisation": "Realisasi",
+        "planned": "Rencana",
+        "done": "Terlaksana",
+        "overall": "Keseluruhan",
     },
     "en": {
-        "title": "Smart City Programme Evaluation Report", "province": "Province", "category": "Category",
-        "cohort": "Cohort", "generated": "Generated", "provisional": "PROVISIONAL — Stage I result, not final",
-        "summary": "Summary", "final": "Nilai Final (final index)", "improvement": "Improvement index",
-        "vs": "versus", "rank_national": "National rank", "rank_category": "Category rank",
-        "median": "Category median", "of": "of", "programmes": "Programme realisation",
-        "action_plan": "Action-plan realisation", "method": "Method", "dimension": "Dimension",
-        "weight": "Weight", "elements": "Elements", "items": "Items", "provenance": "Weight provenance",
-        "official": "official (published by the ministry)", "fitted": "fitted to published figures",
+        "title": "Smart City Programme Evaluation Report",
+        "province": "Province",
+        "category": "Category",
+        "cohort": "Cohort",
+        "generated": "Generated",
+        "provisional": "PROVISIONAL — Stage I result, not final",
+        "summary": "Summary",
+        "final": "Nilai Final (final index)",
+        "improvement": "Improvement index",
+        "vs": "versus",
+        "rank_national": "National rank",
+        "rank_category": "Category rank",
+        "median": "Category median",
+        "of": "of",
+        "programmes": "Programme realisation",
+        "action_plan": "Action-plan realisation",
+        "method": "Method",
+        "dimension": "Dimension",
+        "weight": "Weight",
+        "elements": "Elements",
+        "items": "Items",
+        "provenance": "Weight provenance",
+        "official": "official (published by the ministry)",
+        "fitted": "fitted to published figures",
         "assumed": "ASSUMED — the official weights are not published",
         "method_text": "Each assessor scores each item with a whole number 0–4. An item's value is the panel "
-                       "mean; a dimension's score is the mean of its items; Nilai Final is the weighted sum of "
-                       "the dimension scores (0–4 scale), rounded half-up to two decimals. The improvement index "
-                       "is this year's Nilai Final minus last year's, taken before rounding.",
-        "charts": "Results per dimension", "radar": "Dimension scores, this year against last year (0–4 scale)",
-        "bars": "Dimension scores against the category median", "prog_chart": "Programme realisation per pillar",
-        "ap_chart": "Action-plan realisation per category", "points": "Where the points are",
+        "mean; a dimension's score is the mean of its items; Nilai Final is the weighted sum of "
+        "the dimension scores (0–4 scale), rounded half-up to two decimals. The improvement index "
+        "is this year's Nilai Final minus last year's, taken before rounding.",
+        "charts": "Results per dimension",
+        "radar": "Dimension scores, this year against last year (0–4 scale)",
+        "bars": "Dimension scores against the category median",
+        "prog_chart": "Programme realisation per pillar",
+        "ap_chart": "Action-plan realisation per category",
+        "points": "Where the points are",
         "points_text": "The lowest-scoring items, and how much Nilai Final would rise if each rose to 3.",
-        "item": "Item", "question": "Question", "score": "Score", "gain": "Nilai Final gain",
-        "no": "No", "indicator": "Indicator", "element": "Element", "mean": "Mean", "not_scored": "not scored",
-        "findings": "Assessors' findings", "kekuatan": "Strengths", "kelemahan": "Weaknesses",
-        "rekomendasi": "Recommendations", "none": "None", "national": "National results table",
-        "nonparticipants": "Did not take part", "region": "Regency/City", "source": "Source",
-        "workbook": "workbook", "published": "published table", "appendix": "Appendix",
+        "item": "Item",
+        "question": "Question",
+        "score": "Score",
+        "gain": "Nilai Final gain",
+        "no": "No",
+        "indicator": "Indicator",
+        "element": "Element",
+        "mean": "Mean",
+        "not_scored": "not scored",
+        "findings": "Assessors' findings",
+        "kekuatan": "Strengths",
+        "kelemahan": "Weaknesses",
+        "rekomendasi": "Recommendations",
+        "none": "None",
+        "national": "National results table",
+        "nonparticipants": "Did not take part",
+        "region": "Regency/City",
+        "source": "Source",
+        "workbook": "workbook",
+        "published": "published table",
+        "appendix": "Appendix",
         "excerpt": "Excerpt: the top {top} ranks and the {around} ranks either side of {region}. The full table "
-                   "of {n} participants is in the national overview report.",
+        "of {n} participants is in the national overview report.",
         "more_nonparticipants": "{n} other regencies and cities did not take part (listed in the national "
-                                "overview report).",
-        "provenance_title": "Provenance of this report", "file": "File", "software": "Software",
-        "parameters": "Parameters", "rounded": "computed from the published two-decimal values",
-        "no_previous": "no previous value", "prog_list": "Programme list", "status": "Status",
-        "agency": "Agency", "pillar": "Pillar", "quick_win": "Quick win", "trajectory": "Nilai Final over time",
-        "berjalan": "Running", "belum_berjalan": "Not yet running", "terhenti": "Stopped", "yes": "Yes",
-        "stage1to2": "Change from Stage I to Stage II", "assessors": "Assessor panel",
-        "realisation": "Realisation", "planned": "Planned", "done": "Carried out", "overall": "Overall",
+        "overview report).",
+        "provenance_title": "Provenance of this report",
+        "file": "File",
+        "software": "Software",
+        "parameters": "Parameters",
+        "rounded": "computed from the published two-decimal values",
+        "no_previous": "no previous value",
+        "prog_list": "Programme list",
+        "status": "Status",
+        "agency": "Agency",
+        "pillar": "Pillar",
+        "quick_win": "Quick win",
+        "trajectory": "Nilai Final over time",
+        "berjalan": "Running",
+        "belum_berjalan": "Not yet running",
+        "terhenti": "Stopped",
+        "yes": "Yes",
+        "stage1to2": "Change from Stage I to Stage II",
+        "assessors": "Assessor panel",
+        "realisation": "Realisation",
+        "planned": "Planned",
+        "done": "Carried out",
+        "overall": "Overall",
     },
 }
 
@@ -145,12 +245,20 @@ class RegionReport:
         return "\n".join(lines)
 
 
-def prepare(region: str, year: int, stage: int, data_dir: str | Path, lang: str = "id", previous: str = "auto",
-            cohort_file: str = "", inputs_file: str = "") -> RegionReport:
+def prepare(
+    region: str,
+    year: int,
+    stage: int,
+    data_dir: str | Path,
+    lang: str = "id",
+    previous: str = "auto",
+    cohort_file: str = "",
+    inputs_file: str = "",
+) -> RegionReport:
     """Load, validate and score one region, with last year's result and its cohort.
 
     ``inputs_file`` is the region's workbooks already validated and scored by the batch runner
-    (:mod:`smartcity_eval.region_inputs`); without it, or when it is for other parameters, they are read here.
+    (:mod:`smartcity_eval.results.region_inputs`); without it, or when it is for other parameters, they are read here.
     """
     check_lang(lang)
     data_dir = Path(data_dir)
@@ -158,10 +266,28 @@ def prepare(region: str, year: int, stage: int, data_dir: str | Path, lang: str 
     if got is None:
         got = region_inputs.gather(region, year, stage, data_dir, previous)
     cohort = read_cohort(Path(cohort_file)) if cohort_file else build_cohort(data_dir, year, stage)
-    params = {"region": region, "year": year, "stage": stage, "data_dir": str(data_dir), "lang": lang,
-              "previous": previous, "cohort_file": cohort_file}
-    return RegionReport(lang, params, mth.get(year), got.assessment, got.card, got.previous, cohort,
-                        category_median(cohort, got.card.category), got.stage1, got.history, got.inputs)
+    params = {
+        "region": region,
+        "year": year,
+        "stage": stage,
+        "data_dir": str(data_dir),
+        "lang": lang,
+        "previous": previous,
+        "cohort_file": cohort_file,
+    }
+    return RegionReport(
+        lang,
+        params,
+        mth.get(year),
+        got.assessment,
+        got.card,
+        got.previous,
+        cohort,
+        category_median(cohort, got.card.category),
+        got.stage1,
+        got.history,
+        got.inputs,
+    )
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -179,15 +305,21 @@ def figure_html(fig: Any, caption: str) -> str:
     with charts.apply_style():
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     data = base64.b64encode(buf.getvalue()).decode()
-    return (f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" alt="{escape(caption)}"/>'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return (
+        f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" alt="{escape(caption)}"/>'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
 
 
 def _table(headers: list[str], rows: list[list[str]], num_cols: set[int] = frozenset(), cls: str = "") -> str:
     """An HTML table; cells are already-escaped HTML."""
     head = "".join(f'<th class="num">{h}</th>' if i in num_cols else f"<th>{h}</th>" for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(f'<td class="num">{c}</td>' if i in num_cols else f"<td>{c}</td>"
-                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="num">{c}</td>' if i in num_cols else f"<td>{c}</td>" for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -220,8 +352,10 @@ def cover(r: RegionReport) -> HTML:
         f'<p class="cover-sub">{p.year} · {escape(stage_name(p.stage, r.lang))}</p>'
         f'<p class="cover-meta">{escape(t["category"])}: {escape(p.category)}'
         + (f" · {escape(t['cohort'])}: {escape(p.cohort)}" if p.cohort else "")
-        + f'<br/>{escape(t["generated"])}: {today} · smartcity-eval {escape(__version__)}</p>'
-        + _banner(r) + "</div>")
+        + f"<br/>{escape(t['generated'])}: {today} · smartcity-eval {escape(__version__)}</p>"
+        + _banner(r)
+        + "</div>"
+    )
 
 
 def summary(r: RegionReport) -> HTML:
@@ -229,8 +363,11 @@ def summary(r: RegionReport) -> HTML:
     c, t = r.card, r.t
     cohort = r.cohort
     same_cat = cohort[cohort["category"] == c.category]
-    prev_txt = (f"{t['vs']} {r.num(r.previous.final)} ({c.year - 1}, {t[r.previous.source]})"
-                if r.previous.final is not None else t["no_previous"])
+    prev_txt = (
+        f"{t['vs']} {r.num(r.previous.final)} ({c.year - 1}, {t[r.previous.source]})"
+        if r.previous.final is not None
+        else t["no_previous"]
+    )
     tiles = [
         (t["final"], r.num(c.nilai_final), f"{t['median']}: {r.num(r.median.get('nilai_final'))}"),
         (t["improvement"], r.num(c.improvement, signed=True), prev_txt),
@@ -241,19 +378,36 @@ def summary(r: RegionReport) -> HTML:
         if table.at["overall", "planned"]:
             o = table.loc["overall"]
             tiles.append((label, format_percent(o.percent, 2, r.lang), f"{o.done}/{o.planned}"))
-    tiles_html = "".join(f'<div class="tile"><div class="tile-label">{escape(a)}</div>'
-                         f'<div class="tile-value">{escape(b)}</div><div class="tile-note">{escape(n)}</div></div>'
-                         for a, b, n in tiles)
-    rows = [[escape(r.methodology.dimension(k).name(r.lang)), f"{c.profile.weights.get(k, 0)}%", r.num(v),
-             r.num(r.median.get(k)) if pd.notna(r.median.get(k)) else "-"] for k, v in c.dimensions.items()]
-    rows.append([f"<strong>{escape(t['final'])}</strong>", "100%", f"<strong>{r.num(c.nilai_final)}</strong>",
-                 r.num(r.median.get("nilai_final"))])
+    tiles_html = "".join(
+        f'<div class="tile"><div class="tile-label">{escape(a)}</div>'
+        f'<div class="tile-value">{escape(b)}</div><div class="tile-note">{escape(n)}</div></div>'
+        for a, b, n in tiles
+    )
+    rows = [
+        [
+            escape(r.methodology.dimension(k).name(r.lang)),
+            f"{c.profile.weights.get(k, 0)}%",
+            r.num(v),
+            r.num(r.median.get(k)) if pd.notna(r.median.get(k)) else "-",
+        ]
+        for k, v in c.dimensions.items()
+    ]
+    rows.append(
+        [
+            f"<strong>{escape(t['final'])}</strong>",
+            "100%",
+            f"<strong>{r.num(c.nilai_final)}</strong>",
+            r.num(r.median.get("nilai_final")),
+        ]
+    )
     table = _table([t["dimension"], t["weight"], t["score"], t["median"]], rows, {1, 2, 3})
     extra = ""
     if r.stage1 is not None:
         d = r.card.nilai_final - r.stage1.nilai_final
-        extra = (f"<p><strong>{escape(t['stage1to2'])}:</strong> {r.num(r.stage1.nilai_final)} → "
-                 f"{r.num(c.nilai_final)} ({r.num(d, signed=True)})</p>")
+        extra = (
+            f"<p><strong>{escape(t['stage1to2'])}:</strong> {r.num(r.stage1.nilai_final)} → "
+            f"{r.num(c.nilai_final)} ({r.num(d, signed=True)})</p>"
+        )
     return _section(r, t["summary"], f'<div class="tiles">{tiles_html}</div>{table}{extra}')
 
 
@@ -264,14 +418,22 @@ def method(r: RegionReport) -> HTML:
     for dim in r.methodology.dimensions_for(r.card.category):
         items = [it for it in dim.items if it.applies_to(r.card.category)]
         elements = list(dict.fromkeys(it.element for it in items))
-        rows.append([escape(dim.name(r.lang)), f"{prof.weights.get(dim.key, 0)}%",
-                     escape(", ".join(elements[:6]) + (" …" if len(elements) > 6 else "")), str(len(items))])
+        rows.append(
+            [
+                escape(dim.name(r.lang)),
+                f"{prof.weights.get(dim.key, 0)}%",
+                escape(", ".join(elements[:6]) + (" …" if len(elements) > 6 else "")),
+                str(len(items)),
+            ]
+        )
     note = prof.note(r.lang)
     warn = ' class="assumption"' if prof.provenance != "official" else ""
-    body = (f"<p>{escape(t['method_text'])}</p>"
-            + _table([t["dimension"], t["weight"], t["elements"], t["items"]], rows, {1, 3})
-            + f"<p{warn}><strong>{escape(t['provenance'])} ({prof.year}, {escape(prof.category)}):</strong> "
-            f"{escape(t[prof.provenance])}. {escape(note)}</p>")
+    body = (
+        f"<p>{escape(t['method_text'])}</p>"
+        + _table([t["dimension"], t["weight"], t["elements"], t["items"]], rows, {1, 3})
+        + f"<p{warn}><strong>{escape(t['provenance'])} ({prof.year}, {escape(prof.category)}):</strong> "
+        f"{escape(t[prof.provenance])}. {escape(note)}</p>"
+    )
     if r.previous.source == "published":
         body += f"<p>{escape(t['improvement'])}: {escape(t['rounded'])}.</p>"
     return _section(r, t["method"], body)
@@ -287,8 +449,10 @@ def charts_section(r: RegionReport) -> HTML:
     parts = [figure_html(charts.radar(cur, prev, lang=r.lang, labels=(str(c.year), str(c.year - 1))), t["radar"])]
     med = r.median.reindex(cur.index) if len(r.median) else None
     parts.append(figure_html(charts.dimension_bars(cur, med, lang=r.lang), t["bars"]))
-    for kind, table, caption in (("programme", c.programmes, t["prog_chart"]),
-                                 ("action_plan", c.action_plan, t["ap_chart"])):
+    for kind, table, caption in (
+        ("programme", c.programmes, t["prog_chart"]),
+        ("action_plan", c.action_plan, t["ap_chart"]),
+    ):
         data = table.drop(index="overall")
         data = data[data["planned"] > 0]
         if len(data):
@@ -309,24 +473,42 @@ def uplift_table(r: RegionReport, limit: int = 10, target: int = 3) -> pd.DataFr
             continue
         dim = bank.at[item_id, "dimension"]
         gain = r.card.profile.fraction(dim) * (Fraction(target) - value) / int(counts[dim])
-        rows.append({"item_id": item_id, "dimension": dim, "label": bank.at[item_id, "indicator"],
-                     "question": bank.at[item_id, "question"], "score": float(value), "gain_exact": gain,
-                     "gain": float(gain)})
+        rows.append(
+            {
+                "item_id": item_id,
+                "dimension": dim,
+                "label": bank.at[item_id, "indicator"],
+                "question": bank.at[item_id, "question"],
+                "score": float(value),
+                "gain_exact": gain,
+                "gain": float(gain),
+            }
+        )
     frame = pd.DataFrame(rows, columns=["item_id", "dimension", "label", "question", "score", "gain_exact", "gain"])
     return frame.sort_values(["gain", "score"], ascending=[False, True], kind="stable").head(limit)
 
 
 def points(r: RegionReport) -> HTML:
-    """"Where the points are": the items whose rise to 3 lifts Nilai Final most."""
+    """ "Where the points are": the items whose rise to 3 lifts Nilai Final most."""
     t = r.t
     table = uplift_table(r)
     if table.empty:
         return _section(r, t["points"], f"<p>{escape(t['none'])}</p>")
-    rows = [[escape(x.item_id), escape(r.methodology.dimension(x.dimension).short(r.lang)), escape(x.question),
-             r.num(x.score), r.num(x.gain_exact, 3, signed=True)] for x in table.itertuples()]
-    body = (f"<p>{escape(t['points_text'])}</p>"
-            + figure_html(charts.uplift_bars(table, lang=r.lang), t["points"])
-            + _table([t["item"], t["dimension"], t["question"], t["score"], t["gain"]], rows, {3, 4}, "points"))
+    rows = [
+        [
+            escape(x.item_id),
+            escape(r.methodology.dimension(x.dimension).short(r.lang)),
+            escape(x.question),
+            r.num(x.score),
+            r.num(x.gain_exact, 3, signed=True),
+        ]
+        for x in table.itertuples()
+    ]
+    body = (
+        f"<p>{escape(t['points_text'])}</p>"
+        + figure_html(charts.uplift_bars(table, lang=r.lang), t["points"])
+        + _table([t["item"], t["dimension"], t["question"], t["score"], t["gain"]], rows, {3, 4}, "points")
+    )
     return _section(r, t["points"], body)
 
 
@@ -343,10 +525,22 @@ def dimension_tables(r: RegionReport) -> list[HTML]:
             shown = r.num(value) if value is not None else f"<em>{escape(t['not_scored'])}</em>"
             rows.append([str(n), escape(it.element), escape(it.indicator), escape(it.question), shown])
         mean = r.card.dimensions.get(dim.key)
-        rows.append(["", "", "", f"<strong>{escape(t['mean'])}</strong>",
-                     f"<strong>{r.num(mean) if mean is not None else '-'}</strong>"])
-        out.append(_section(r, dim.name(r.lang), _table([t["no"], t["element"], t["indicator"], t["question"],
-                                                         t["score"]], rows, {0, 4}, "items")))
+        rows.append(
+            [
+                "",
+                "",
+                "",
+                f"<strong>{escape(t['mean'])}</strong>",
+                f"<strong>{r.num(mean) if mean is not None else '-'}</strong>",
+            ]
+        )
+        out.append(
+            _section(
+                r,
+                dim.name(r.lang),
+                _table([t["no"], t["element"], t["indicator"], t["question"], t["score"]], rows, {0, 4}, "items"),
+            )
+        )
     return out
 
 
@@ -360,12 +554,13 @@ def findings(r: RegionReport) -> HTML:
         for kind in ("kekuatan", "kelemahan", "rekomendasi"):
             texts = mine.loc[mine["kind"] == kind, "text"].tolist()
             if texts:
-                lists += (f"<h4>{escape(t[kind])}</h4><ul>" + "".join(f"<li>{escape(x)}</li>" for x in texts)
-                          + "</ul>")
+                lists += f"<h4>{escape(t[kind])}</h4><ul>" + "".join(f"<li>{escape(x)}</li>" for x in texts) + "</ul>"
         if not lists:
             lists = f"<p><em>{escape(t['none'])}</em></p>"
-        blocks.append(f'<div class="assessor"><h3>{escape(person["name"])}</h3>'
-                      f'<p class="affiliation">{escape(person["affiliation"])} ({escape(code)})</p>{lists}</div>')
+        blocks.append(
+            f'<div class="assessor"><h3>{escape(person["name"])}</h3>'
+            f'<p class="affiliation">{escape(person["affiliation"])} ({escape(code)})</p>{lists}</div>'
+        )
     return _section(r, t["findings"], "".join(blocks))
 
 
@@ -375,19 +570,35 @@ def programme_list(r: RegionReport) -> HTML:
     names = {p.key: p.name for p in r.methodology.pillars}
     order = {k: i for i, k in enumerate(mth.PILLAR_KEYS)}
     progs = progs.assign(_o=progs["pillar"].map(order)).sort_values("_o", kind="stable")
-    rows = [[escape(names.get(p.pillar, p.pillar)), escape(p.name), escape(p.agency),
-             escape(t["yes"]) if p.quick_win else "", escape(t.get(p.status, p.status))]
-            for p in progs.itertuples()]
+    rows = [
+        [
+            escape(names.get(p.pillar, p.pillar)),
+            escape(p.name),
+            escape(p.agency),
+            escape(t["yes"]) if p.quick_win else "",
+            escape(t.get(p.status, p.status)),
+        ]
+        for p in progs.itertuples()
+    ]
     ap = r.card.action_plan
     labels = {c.key: (c.name_en if r.lang == "en" else c.name_id) for c in r.methodology.action_plan_categories}
-    ap_rows = [[escape(labels.get(k, t["overall"] if k == "overall" else k)), str(x.planned), str(x.done),
-                format_percent(x.percent, 2, r.lang)] for k, x in ap.iterrows()]
+    ap_rows = [
+        [
+            escape(labels.get(k, t["overall"] if k == "overall" else k)),
+            str(x.planned),
+            str(x.done),
+            format_percent(x.percent, 2, r.lang),
+        ]
+        for k, x in ap.iterrows()
+    ]
     body = ""
     if ap_rows and ap.at["overall", "planned"]:
         body += f"<h3>{escape(t['action_plan'])}</h3>" + _table(
-            [t["category"], t["planned"], t["done"], t["realisation"]], ap_rows, {1, 2, 3})
+            [t["category"], t["planned"], t["done"], t["realisation"]], ap_rows, {1, 2, 3}
+        )
     body += f"<h3>{escape(t['prog_list'])}</h3>" + _table(
-        [t["pillar"], t["prog_list"], t["agency"], t["quick_win"], t["status"]], rows, set(), "items")
+        [t["pillar"], t["prog_list"], t["agency"], t["quick_win"], t["status"]], rows, set(), "items"
+    )
     return _section(r, f"{t['appendix']} A — {t['prog_list']}", body)
 
 
@@ -395,8 +606,9 @@ def programme_list(r: RegionReport) -> HTML:
 FULL_TABLE_LIMIT = 25
 
 
-def national_excerpt(participants: pd.DataFrame, slug: str, top: int = 10, around: int = 5,
-                     full_limit: int = FULL_TABLE_LIMIT) -> list[pd.DataFrame]:
+def national_excerpt(
+    participants: pd.DataFrame, slug: str, top: int = 10, around: int = 5, full_limit: int = FULL_TABLE_LIMIT
+) -> list[pd.DataFrame]:
     """The rows of the national table a region's report shows, as runs of consecutive ranks.
 
     ``participants`` is sorted by national rank. Up to ``full_limit`` rows the whole table is one run; beyond,
@@ -410,7 +622,7 @@ def national_excerpt(participants: pd.DataFrame, slug: str, top: int = 10, aroun
     keep[:top] = True
     hits = np.flatnonzero(participants["slug"].to_numpy() == slug)
     if len(hits):
-        keep[max(hits[0] - around, 0):hits[0] + around + 1] = True
+        keep[max(hits[0] - around, 0) : hits[0] + around + 1] = True
     rows = np.flatnonzero(keep)
     return [participants.iloc[run] for run in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)]
 
@@ -423,9 +635,17 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
     """
     t = r.t
     dims = [d for d in DIMS if d in r.cohort.columns]
-    headers = [t["no"], t["region"], *[r.methodology.dimension(d).short(r.lang) if d in
-                                       {x.key for x in r.methodology.dimensions} else d for d in dims],
-               t["final"], t["improvement"], t["category"]]
+    headers = [
+        t["no"],
+        t["region"],
+        *[
+            r.methodology.dimension(d).short(r.lang) if d in {x.key for x in r.methodology.dimensions} else d
+            for d in dims
+        ],
+        t["final"],
+        t["improvement"],
+        t["category"],
+    ]
     part = r.cohort[r.cohort["participant"].astype(bool)].sort_values("rank_national", kind="stable")
     runs = national_excerpt(part, r.params["region"], top, around)
     rows = []
@@ -436,10 +656,16 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
             name = escape(x.region)
             if x.slug == r.params["region"]:
                 name = f"<strong>{name}</strong>"
-            rows.append([str(x.rank_national), name,
-                         *[r.num(getattr(x, d)) if pd.notna(getattr(x, d)) else "" for d in dims],
-                         r.num(x.nilai_final), r.num(x.improvement if pd.notna(x.improvement) else None, signed=True),
-                         escape(x.category)])
+            rows.append(
+                [
+                    str(x.rank_national),
+                    name,
+                    *[r.num(getattr(x, d)) if pd.notna(getattr(x, d)) else "" for d in dims],
+                    r.num(x.nilai_final),
+                    r.num(x.improvement if pd.notna(x.improvement) else None, signed=True),
+                    escape(x.category),
+                ]
+            )
     body = _table(headers, rows, set(range(2, 2 + len(dims) + 2)), "national")
     if sum(map(len, runs)) < len(part):
         note = t["excerpt"].format(top=top, around=around, region=r.assessment.profile.region, n=len(part))
@@ -448,8 +674,11 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
     if len(non) > FULL_TABLE_LIMIT:
         body += f"<h3>{escape(t['nonparticipants'])}</h3><p>{escape(t['more_nonparticipants'].format(n=len(non)))}</p>"
     elif len(non):
-        body += f"<h3>{escape(t['nonparticipants'])}</h3><ul>" + "".join(
-            f"<li>{escape(x.region)} ({escape(x.category)})</li>" for x in non.itertuples()) + "</ul>"
+        body += (
+            f"<h3>{escape(t['nonparticipants'])}</h3><ul>"
+            + "".join(f"<li>{escape(x.region)} ({escape(x.category)})</li>" for x in non.itertuples())
+            + "</ul>"
+        )
     sources = sorted(set(r.cohort["source"]))
     body += f"<p>{escape(t['source'])}: {escape(', '.join(t[s] for s in sources))}.</p>"
     return _section(r, f"{t['appendix']} B — {t['national']} {r.card.year}", body)
@@ -468,10 +697,12 @@ def provenance(r: RegionReport) -> HTML:
     prof = r.card.profile
     weights = ", ".join(f"{r.methodology.dimension(k).short(r.lang)} {w}%" for k, w in prof.weights.items() if w)
     params = _table([t["parameters"], ""], [[escape(k), escape(str(v))] for k, v in r.params.items()])
-    body = (files + f"<p>{escape(t['software'])}: smartcity-eval {escape(__version__)}, Python "
-            f"{escape(platform.python_version())}, pandas {escape(pd.__version__)}</p>"
-            f"<p>{escape(t['weight'])} ({prof.year}, {escape(prof.category)}): {escape(weights)} — "
-            f"{escape(t[prof.provenance])}</p>" + params)
+    body = (
+        files + f"<p>{escape(t['software'])}: smartcity-eval {escape(__version__)}, Python "
+        f"{escape(platform.python_version())}, pandas {escape(pd.__version__)}</p>"
+        f"<p>{escape(t['weight'])} ({prof.year}, {escape(prof.category)}): {escape(weights)} — "
+        f"{escape(t[prof.provenance])}</p>" + params
+    )
     return _section(r, f"{t['appendix']} C — {t['provenance_title']}", body)
 
 
@@ -479,7 +710,7 @@ def save_scores(r: RegionReport, output_dir: str | Path) -> Path | None:
     """Write ``scores.json`` (the score card, rounded) into ``output_dir``; nothing when it is empty."""
     if not output_dir:
         return None
-    from .tables import write_text_atomic
+    from smartcity_eval.common.tables import write_text_atomic
 
     data = r.card.to_dict()
     data["rank_national"] = None if r.row is None or pd.isna(r.row["rank_national"]) else int(r.row["rank_national"])

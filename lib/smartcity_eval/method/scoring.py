@@ -3,7 +3,7 @@
 Item value = panel mean (or survey average) -> dimension score = mean of its items -> Nilai Final =
 sum of weight x dimension score -> Indeks Peningkatan = this year's Nilai Final - last year's, before
 rounding. All arithmetic is exact (:class:`fractions.Fraction`); rounding is half-up to 2 decimals at the
-edge (:func:`smartcity_eval.numbers.round_half_up`).
+edge (:func:`smartcity_eval.method.numbers.round_half_up`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from .assessment import Assessment
-from .methodology import DIMENSION_KEYS, PILLAR_KEYS, Methodology, WeightProfile
-from .numbers import percent, round_half_up, to_fraction
+from smartcity_eval.method.assessment import Assessment
+from smartcity_eval.method.methodology import DIMENSION_KEYS, PILLAR_KEYS, Methodology, WeightProfile
+from smartcity_eval.method.numbers import percent, round_half_up, to_fraction
 
 
 def item_values(scores: pd.DataFrame, survey: pd.Series | None = None) -> pd.Series:
@@ -38,8 +38,7 @@ def item_values(scores: pd.DataFrame, survey: pd.Series | None = None) -> pd.Ser
             if not pd.isna(avg):
                 values[item_id] = to_fraction(avg)
     order = [i for i in scores.index if i in values] + [i for i in values if i not in scores.index]
-    return pd.Series([values[i] for i in order], index=pd.Index(order, name="item_id"), dtype=object,
-                     name="value")
+    return pd.Series([values[i] for i in order], index=pd.Index(order, name="item_id"), dtype=object, name="value")
 
 
 def dimension_scores(values: pd.Series, bank: pd.DataFrame) -> pd.Series:
@@ -84,8 +83,9 @@ def is_participant(dimensions: pd.Series | Mapping[str, Any]) -> bool:
     return any(v is not None and not pd.isna(v) and to_fraction(v) != 0 for v in values)
 
 
-def realisation(table: pd.DataFrame, by: str, done: str, planned: str,
-                order: Iterable[str] | None = None) -> pd.DataFrame:
+def realisation(
+    table: pd.DataFrame, by: str, done: str, planned: str, order: Iterable[str] | None = None
+) -> pd.DataFrame:
     """``done / planned`` in percent (2 decimals, half-up) per ``by`` group, with an ``overall`` row.
 
     Returns columns ``planned``, ``done``, ``percent`` (Decimal or None when nothing was planned).
@@ -96,7 +96,8 @@ def realisation(table: pd.DataFrame, by: str, done: str, planned: str,
     rows["overall"] = (int(table[planned].sum()), int(table[done].sum()))
     return pd.DataFrame(
         [{"planned": p, "done": d, "percent": percent(d, p)} for p, d in rows.values()],
-        index=pd.Index(list(rows), name=by))
+        index=pd.Index(list(rows), name=by),
+    )
 
 
 def programme_realisation(programmes: pd.DataFrame) -> pd.DataFrame:
@@ -112,8 +113,10 @@ def action_plan_realisation(activities: pd.DataFrame, order: Iterable[str] | Non
 
 def rank(values: pd.Series, participants: pd.Series | None = None) -> pd.Series:
     """Competition ranks (1 = best; ties share a rank, the next rank skips); non-participants get none."""
-    numeric = pd.Series([float(to_fraction(v)) if v is not None and not pd.isna(v) else float("nan")
-                         for v in values.tolist()], index=values.index)
+    numeric = pd.Series(
+        [float(to_fraction(v)) if v is not None and not pd.isna(v) else float("nan") for v in values.tolist()],
+        index=values.index,
+    )
     if participants is not None:
         numeric = numeric.where(participants.astype(bool))
     return numeric.rank(method="min", ascending=False).astype("Int64")
@@ -153,14 +156,24 @@ class ScoreCard:
         """JSON-ready summary: rounded numbers (floats with 2 decimals), percentages per group."""
 
         def pct(table: pd.DataFrame) -> dict[str, Any]:
-            return {str(k): {"planned": int(r.planned), "done": int(r.done),
-                             "percent": None if r.percent is None else float(r.percent)}
-                    for k, r in table.iterrows()}
+            return {
+                str(k): {
+                    "planned": int(r.planned),
+                    "done": int(r.done),
+                    "percent": None if r.percent is None else float(r.percent),
+                }
+                for k, r in table.iterrows()
+            }
 
         return {
-            "region": self.region, "region_code": self.region_code, "province": self.province,
-            "year": self.year, "stage": self.stage, "category": self.category,
-            "weights": dict(self.profile.weights), "weights_provenance": self.profile.provenance,
+            "region": self.region,
+            "region_code": self.region_code,
+            "province": self.province,
+            "year": self.year,
+            "stage": self.stage,
+            "category": self.category,
+            "weights": dict(self.profile.weights),
+            "weights_provenance": self.profile.provenance,
             "dimensions": {k: float(v) for k, v in self.dimensions_rounded().items()},
             "nilai_final": float(self.nilai_final_rounded),
             "nilai_final_unrounded": float(self.nilai_final),
@@ -184,9 +197,18 @@ def score_assessment(assessment: Assessment, methodology: Methodology, previous_
     prev = None if previous_final is None else to_fraction(previous_final)
     ap_order = [c.key for c in methodology.action_plan_categories]
     return ScoreCard(
-        region=prof.region, region_code=prof.region_code, province=prof.province, year=prof.year,
-        stage=prof.stage, category=prof.category, profile=profile, items=values, dimensions=dims,
-        nilai_final=final, previous_final=prev, improvement=improvement(final, prev),
+        region=prof.region,
+        region_code=prof.region_code,
+        province=prof.province,
+        year=prof.year,
+        stage=prof.stage,
+        category=prof.category,
+        profile=profile,
+        items=values,
+        dimensions=dims,
+        nilai_final=final,
+        previous_final=prev,
+        improvement=improvement(final, prev),
         programmes=programme_realisation(assessment.programmes),
         action_plan=action_plan_realisation(assessment.action_plan, ap_order),
     )

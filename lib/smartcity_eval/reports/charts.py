@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from .i18n import LANGUAGES, check_lang, format_number
+from smartcity_eval.common.i18n import LANGUAGES, check_lang, format_number
 
 __all__ = [
     "ACTION_PLAN_CATEGORIES",
@@ -248,7 +248,7 @@ def greyscale_luma(colour: str | Sequence[float]) -> float:
 
 
 def _fmt(x: Any, decimals: int = 2, lang: str = "id") -> str:
-    """:func:`smartcity_eval.i18n.format_number` that also accepts numpy scalars (NaN/None give "-")."""
+    """:func:`smartcity_eval.common.i18n.format_number` that also accepts numpy scalars (NaN/None give "-")."""
     if isinstance(x, np.integer):
         x = int(x)
     elif isinstance(x, np.floating | float):

@@ -10,9 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import charts, store
-from . import methodology as mth
-from .cohort import DIMS
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.reports import charts
+from smartcity_eval.results import store
+from smartcity_eval.results.cohort import DIMS
 
 
 def open_store(data_dir: str | Path = "../data/sample", db: str | Path = "../outputs/smartcity.duckdb") -> Any:
@@ -68,8 +69,12 @@ def comparison_picker(con: Any, year: int, stage: int) -> Any:
     from IPython.display import display
 
     table = store.cohort_table(con, year, stage)
-    choose = widgets.SelectMultiple(options=[(r.region, r.region_slug) for r in table.itertuples()],
-                                    value=tuple(table["region_slug"].head(3)), description="Regions", rows=8)
+    choose = widgets.SelectMultiple(
+        options=[(r.region, r.region_slug) for r in table.itertuples()],
+        value=tuple(table["region_slug"].head(3)),
+        description="Regions",
+        rows=8,
+    )
     out = widgets.Output()
 
     def show(change: dict[str, Any] | None = None) -> None:
@@ -97,8 +102,15 @@ def what_holds_back(con: Any, year: int, stage: int) -> pd.DataFrame:
             if not weight or group[dim].isna().all():
                 continue
             median = float(group[dim].median())
-            rows.append({"category": category, "dimension": dim, "weight": weight, "median": median,
-                         "points_left": weight / 100 * (4 - median)})
+            rows.append(
+                {
+                    "category": category,
+                    "dimension": dim,
+                    "weight": weight,
+                    "median": median,
+                    "points_left": weight / 100 * (4 - median),
+                }
+            )
     frame = pd.DataFrame(rows)
     return frame.sort_values(["category", "points_left"], ascending=[True, False]).reset_index(drop=True)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = {"region_report": "region_report.ipynb", "overview": "overview.ipynb"}
 FORMATS = ("ipynb", "html", "pdf")
 #: keys of a run file that steer the runner rather than the notebook
@@ -132,16 +132,25 @@ def build_spec(data: dict[str, Any], source: str, base_dir: Path = ROOT) -> RunS
     if problems:
         raise ParamsError(source, problems)
     regions = data.get("regions", "all")
-    extra = {k: v for k, v in nb_values.items()
-             if k not in {"year", "stage", "data_dir", "lang", "previous"} | RUNNER_SET}
+    extra = {
+        k: v for k, v in nb_values.items() if k not in {"year", "stage", "data_dir", "lang", "previous"} | RUNNER_SET
+    }
     return RunSpec(
-        year=data["year"], stage=data["stage"], notebook=notebook,
+        year=data["year"],
+        stage=data["stage"],
+        notebook=notebook,
         regions=None if regions == "all" else list(regions),
         data_dir=(base_dir / data.get("data_dir", "data/sample")).resolve(),
         output_dir=(base_dir / data.get("output_dir", "outputs")).resolve(),
-        lang=data.get("lang", "id"), previous=data.get("previous", "auto"),
-        formats=tuple(data.get("formats", FORMATS)), workers=data.get("workers"), force=data.get("force", False),
-        scheduler=data.get("scheduler"), browser=data.get("browser"), extra=extra)
+        lang=data.get("lang", "id"),
+        previous=data.get("previous", "auto"),
+        formats=tuple(data.get("formats", FORMATS)),
+        workers=data.get("workers"),
+        force=data.get("force", False),
+        scheduler=data.get("scheduler"),
+        browser=data.get("browser"),
+        extra=extra,
+    )
 
 
 def load_run_file(path: Path) -> RunSpec:

@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import methodology as mth
-from .assessment import Assessment
-from .cohort import Previous, previous_result, sha256, workbook_dir, workbook_path
-from .scoring import ScoreCard, score_assessment
-from .validation import Expect, load
+from smartcity_eval.inputs.validation import Expect, load
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import Assessment
+from smartcity_eval.method.scoring import ScoreCard, score_assessment
+from smartcity_eval.results.cohort import Previous, previous_result, sha256, workbook_dir, workbook_path
 
 #: bumped when the file layout changes; an older file is ignored and the workbooks are read again
 FORMAT = 1
@@ -39,18 +39,32 @@ class RegionInputs:
 
 
 def _key(region: str, year: int, stage: int, data_dir: str | Path, previous: str) -> dict[str, Any]:
-    return {"format": FORMAT, "region": region, "year": int(year), "stage": int(stage),
-            "data_dir": str(Path(data_dir).resolve()), "previous": previous}
+    return {
+        "format": FORMAT,
+        "region": region,
+        "year": int(year),
+        "stage": int(stage),
+        "data_dir": str(Path(data_dir).resolve()),
+        "previous": previous,
+    }
 
 
-def gather(region: str, year: int, stage: int, data_dir: str | Path, previous: str = "auto", *,
-           assessment: Assessment | None = None, prev: Previous | None = None,
-           card: ScoreCard | None = None) -> RegionInputs:
+def gather(
+    region: str,
+    year: int,
+    stage: int,
+    data_dir: str | Path,
+    previous: str = "auto",
+    *,
+    assessment: Assessment | None = None,
+    prev: Previous | None = None,
+    card: ScoreCard | None = None,
+) -> RegionInputs:
     """Load, validate and score ``region`` with last year's result, Tahap I and its history.
 
     ``assessment`` (validated with the same expectations), ``prev`` and ``card`` (``assessment`` scored against
     ``prev``) may be passed when already at hand.
-    Raises :class:`~smartcity_eval.validation.WorkbookError` when the region's workbook has errors.
+    Raises :class:`~smartcity_eval.inputs.validation.WorkbookError` when the region's workbook has errors.
     """
     data_dir = Path(data_dir)
     path = workbook_path(data_dir, year, stage, region)
@@ -77,12 +91,20 @@ def gather(region: str, year: int, stage: int, data_dir: str | Path, previous: s
             except ValueError:
                 stage1 = None
             known[(year, 1)] = stage1
-    return RegionInputs(_key(region, year, stage, data_dir, previous), assessment, card, prev, stage1,
-                        history(data_dir, region, year, stage, known), inputs)
+    return RegionInputs(
+        _key(region, year, stage, data_dir, previous),
+        assessment,
+        card,
+        prev,
+        stage1,
+        history(data_dir, region, year, stage, known),
+        inputs,
+    )
 
 
-def history(data_dir: Path, region: str, year: int, stage: int,
-            known: dict[tuple[int, int], ScoreCard | None] | None = None) -> pd.DataFrame:
+def history(
+    data_dir: Path, region: str, year: int, stage: int, known: dict[tuple[int, int], ScoreCard | None] | None = None
+) -> pd.DataFrame:
     """Nilai Final of the region in every year/stage with a workbook up to this one.
 
     ``known`` holds cards already scored (``None``: that workbook has errors); their Nilai Final and dimension
@@ -105,21 +127,28 @@ def history(data_dir: Path, region: str, year: int, stage: int,
                     card = score_assessment(load(path), mth.get(y))
                 except ValueError:
                     continue
-            rows.append({"year": y, "stage": s, "nilai_final": float(card.nilai_final),
-                         **{k: float(v) for k, v in card.dimensions.items()}})
+            rows.append(
+                {
+                    "year": y,
+                    "stage": s,
+                    "nilai_final": float(card.nilai_final),
+                    **{k: float(v) for k, v in card.dimensions.items()},
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def write(inputs: RegionInputs, path: str | Path) -> Path:
     """Save ``inputs`` for the report's kernel (atomically)."""
-    from .tables import write_bytes_atomic
+    from smartcity_eval.common.tables import write_bytes_atomic
 
     data = pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
     return write_bytes_atomic(Path(path), data)
 
 
-def read(path: str | Path, region: str, year: int, stage: int, data_dir: str | Path,
-         previous: str = "auto") -> RegionInputs | None:
+def read(
+    path: str | Path, region: str, year: int, stage: int, data_dir: str | Path, previous: str = "auto"
+) -> RegionInputs | None:
     """The inputs saved by :func:`write` when they are for exactly this region and these parameters, else None.
 
     Only files the batch runner wrote into its own staging folder are read (they are pickles).

@@ -2,7 +2,7 @@
 
 The file format is fixed and Indonesian (sheet and column names below), whatever the user's language.
 Reading never writes to the input: it opens the file read-only. Validation and conversion into an
-:class:`~smartcity_eval.assessment.Assessment` live in :mod:`smartcity_eval.validation`.
+:class:`~smartcity_eval.method.assessment.Assessment` live in :mod:`smartcity_eval.inputs.validation`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import methodology as mth
-from .assessment import Assessment
+from smartcity_eval.method import methodology as mth
+from smartcity_eval.method.assessment import Assessment
 
 MAX_ASSESSORS = 5
 
@@ -39,22 +39,41 @@ SHEET_FINDINGS = "Temuan"
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     SHEET_PROFILE: [("Isian", "field"), ("Nilai", "value")],
     SHEET_ASSESSORS: [("Kode", "code"), ("Nama", "name"), ("Afiliasi", "affiliation")],
-    SHEET_SCORES: [("ID", "item_id"), ("Dimensi", "dimension"), ("Elemen", "element"),
-                   ("Indikator", "indicator"), ("Pertanyaan", "question")],
+    SHEET_SCORES: [
+        ("ID", "item_id"),
+        ("Dimensi", "dimension"),
+        ("Elemen", "element"),
+        ("Indikator", "indicator"),
+        ("Pertanyaan", "question"),
+    ],
     SHEET_SURVEY: [("ID", "item_id"), ("Pertanyaan", "question"), ("Rata-rata", "average")],
-    SHEET_PROGRAMMES: [("Pilar", "pillar"), ("Subdimensi", "sub_dimension"), ("Nama program", "name"),
-                       ("OPD penanggung jawab", "agency"), ("Quick win", "quick_win"), ("Status", "status")],
-    SHEET_ACTION_PLAN: [("Kategori", "category"), ("Kegiatan", "activity"), ("Rencana", "planned"),
-                        ("Terlaksana", "done")],
+    SHEET_PROGRAMMES: [
+        ("Pilar", "pillar"),
+        ("Subdimensi", "sub_dimension"),
+        ("Nama program", "name"),
+        ("OPD penanggung jawab", "agency"),
+        ("Quick win", "quick_win"),
+        ("Status", "status"),
+    ],
+    SHEET_ACTION_PLAN: [
+        ("Kategori", "category"),
+        ("Kegiatan", "activity"),
+        ("Rencana", "planned"),
+        ("Terlaksana", "done"),
+    ],
     SHEET_FINDINGS: [("Asesor", "assessor"), ("Jenis", "kind"), ("Teks", "text")],
 }
-REQUIRED_SHEETS = (SHEET_PROFILE, SHEET_ASSESSORS, SHEET_SCORES, SHEET_PROGRAMMES, SHEET_ACTION_PLAN,
-                   SHEET_FINDINGS)
+REQUIRED_SHEETS = (SHEET_PROFILE, SHEET_ASSESSORS, SHEET_SCORES, SHEET_PROGRAMMES, SHEET_ACTION_PLAN, SHEET_FINDINGS)
 
 #: profile rows: label in the file -> Profile field
 PROFILE_FIELDS: list[tuple[str, str]] = [
-    ("Nama daerah", "region"), ("Kode wilayah Kemendagri", "region_code"), ("Provinsi", "province"),
-    ("Kategori", "category"), ("Kohort", "cohort"), ("Tahun evaluasi", "year"), ("Tahap", "stage"),
+    ("Nama daerah", "region"),
+    ("Kode wilayah Kemendagri", "region_code"),
+    ("Provinsi", "province"),
+    ("Kategori", "category"),
+    ("Kohort", "cohort"),
+    ("Tahun evaluasi", "year"),
+    ("Tahap", "stage"),
 ]
 STATUS_LABELS = {"berjalan": "Berjalan", "belum_berjalan": "Belum berjalan", "terhenti": "Terhenti"}
 KIND_LABELS = {"kekuatan": "Kekuatan", "kelemahan": "Kelemahan", "rekomendasi": "Rekomendasi"}
@@ -167,15 +186,30 @@ def _style_header(ws: Worksheet, headers: list[str], widths: Iterable[int]) -> N
 
 
 def _list_validation(ws: Worksheet, options: Iterable[str], ref: str, prompt: str) -> None:
-    dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle="Pilihan tidak valid", error=prompt)
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(options) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Pilihan tidak valid",
+        error=prompt,
+    )
     dv.add(ref)
     ws.add_data_validation(dv)
 
 
-def build_workbook(methodology: mth.Methodology, *, region: str = "", region_code: str = "",
-                   province: str = "", category: str, cohort: str = "", stage: int,
-                   assessment: Assessment | None = None, rows: int = 200) -> Workbook:
+def build_workbook(
+    methodology: mth.Methodology,
+    *,
+    region: str = "",
+    region_code: str = "",
+    province: str = "",
+    category: str,
+    cohort: str = "",
+    stage: int,
+    assessment: Assessment | None = None,
+    rows: int = 200,
+) -> Workbook:
     """A ready-to-fill workbook for one region x year x stage, optionally filled from ``assessment``."""
     profile = methodology.profile(category)  # KeyError when the category has no profile
     del profile
@@ -188,9 +222,15 @@ def build_workbook(methodology: mth.Methodology, *, region: str = "", region_cod
     ws.column_dimensions["A"].width = 120
 
     codes = assessor_codes()
-    values: dict[str, Any] = {"region": region, "region_code": region_code, "province": province,
-                              "category": category, "cohort": cohort, "year": methodology.year,
-                              "stage": stage}
+    values: dict[str, Any] = {
+        "region": region,
+        "region_code": region_code,
+        "province": province,
+        "category": category,
+        "cohort": cohort,
+        "year": methodology.year,
+        "stage": stage,
+    }
     if assessment is not None:
         p = assessment.profile
         values.update(region=p.region, region_code=p.region_code, province=p.province, cohort=p.cohort)
@@ -222,8 +262,7 @@ def build_workbook(methodology: mth.Methodology, *, region: str = "", region_cod
     _style_header(ws, fixed + codes, [12, 12, 18, 30, 80] + [7] * len(codes))
     bank = methodology.question_bank(category)
     for r, (item_id, item) in enumerate(bank.iterrows(), start=2):
-        for c, value in enumerate([item_id, item.dimension, item.element, item.indicator, item.question],
-                                  start=1):
+        for c, value in enumerate([item_id, item.dimension, item.element, item.indicator, item.question], start=1):
             ws.cell(row=r, column=c, value=value).alignment = Alignment(wrap_text=c == 5, vertical="top")
         for c, code in enumerate(codes, start=len(fixed) + 1):
             cell = ws.cell(row=r, column=c)
@@ -234,9 +273,16 @@ def build_workbook(methodology: mth.Methodology, *, region: str = "", region_cod
                     cell.value = int(v)
     last = len(bank) + 1
     score_ref = f"{get_column_letter(len(fixed) + 1)}2:{get_column_letter(len(fixed) + len(codes))}{last}"
-    dv = DataValidation(type="whole", operator="between", formula1="0", formula2="4", allow_blank=True,
-                        showErrorMessage=True, errorTitle="Skor tidak valid",
-                        error="Skor harus bilangan bulat 0–4 (kosongkan bila belum dinilai).")
+    dv = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="4",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Skor tidak valid",
+        error="Skor harus bilangan bulat 0–4 (kosongkan bila belum dinilai).",
+    )
     dv.add(score_ref)
     ws.add_data_validation(dv)
     ws.freeze_panes = f"{get_column_letter(len(fixed) + 1)}2"
@@ -254,8 +300,15 @@ def build_workbook(methodology: mth.Methodology, *, region: str = "", region_cod
         if assessment is not None and item_id in assessment.survey.index and not pd.isna(assessment.survey[item_id]):
             cell.value = float(assessment.survey[item_id])
     if len(survey_items):
-        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="4", allow_blank=True,
-                            showErrorMessage=True, error="Rata-rata survei harus antara 0 dan 4.")
+        dv = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2="4",
+            allow_blank=True,
+            showErrorMessage=True,
+            error="Rata-rata survei harus antara 0 dan 4.",
+        )
         dv.add(f"C2:C{len(survey_items) + 1}")
         ws.add_data_validation(dv)
 
@@ -293,8 +346,14 @@ def build_workbook(methodology: mth.Methodology, *, region: str = "", region_cod
             n_act = r
     end = max(rows, n_act) + 1
     _list_validation(ws, cat_names, f"A2:A{end}", "Pilih kategori rencana aksi.")
-    dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                        showErrorMessage=True, error="Jumlah harus bilangan bulat ≥ 0.")
+    dv = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="Jumlah harus bilangan bulat ≥ 0.",
+    )
     dv.add(f"C2:D{end}")
     ws.add_data_validation(dv)
 
@@ -326,16 +385,14 @@ class _StampedZip(zipfile.ZipFile):
         super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self._stamp = stamp.timetuple()[:6]
 
-    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None,
-                 compresslevel: Any = None) -> None:
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._stamp)
             zinfo_or_arcname.compress_type = self.compression
             zinfo_or_arcname.external_attr = 0o600 << 16
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
-    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
-              compresslevel: Any = None) -> None:
+    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None, compresslevel: Any = None) -> None:
         with open(filename, "rb") as fh:  # openpyxl writes worksheets through temporary files
             self.writestr(arcname or str(filename), fh.read(), compress_type, compresslevel)
 
@@ -354,18 +411,34 @@ def save_atomic(wb: Workbook, path: Path, *, timestamp: datetime | None = None) 
     With ``timestamp`` the file's created/modified properties and zip entries carry that time, so the
     same content gives the same bytes.
     """
-    from .tables import write_atomic
+    from smartcity_eval.common.tables import write_atomic
 
     if timestamp is None:
         return write_atomic(path, lambda tmp: wb.save(tmp))
     return write_atomic(path, lambda tmp: _save_stamped(wb, tmp, timestamp))
 
 
-def write_template(path: Path, *, year: int, stage: int, category: str, region: str = "",
-                   region_code: str = "", province: str = "", cohort: str = "") -> Path:
+def write_template(
+    path: Path,
+    *,
+    year: int,
+    stage: int,
+    category: str,
+    region: str = "",
+    region_code: str = "",
+    province: str = "",
+    cohort: str = "",
+) -> Path:
     """Write a ready-to-fill workbook with the year's question bank."""
-    wb = build_workbook(mth.get(year), region=region, region_code=region_code, province=province,
-                        category=category, cohort=cohort, stage=stage)
+    wb = build_workbook(
+        mth.get(year),
+        region=region,
+        region_code=region_code,
+        province=province,
+        category=category,
+        cohort=cohort,
+        stage=stage,
+    )
     return save_atomic(wb, path)
 
 
