@@ -38,7 +38,8 @@ from smartcity_eval.inputs.workbook import write_assessment
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment, Profile, slugify
 from smartcity_eval.method.numbers import percent, round_half_up, to_fraction
-from smartcity_eval.method.scoring import ScoreCard, nilai_final, score_assessment
+from smartcity_eval.method.scoring import ScoreCard, nilai_final
+from smartcity_eval.results import rules
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -1431,7 +1432,7 @@ def generate(out: Path, quiet: bool = False, check: bool = True) -> list[Path]:
         previous = finals.get((ev.region, ev.year - 1, 2))
         if previous is None and ev.year == 2023:
             previous = finals_2022.get(ev.region)
-        card = score_assessment(result.assessment, mth.get(ev.year), previous)
+        card = rules.score(result.assessment, previous)
         check_published(ev, card)
         finals[(ev.region, ev.year, ev.stage)] = card.nilai_final
         if not quiet:

@@ -21,3 +21,9 @@ def malang() -> dict:
 @pytest.fixture(scope="session")
 def national_csv() -> Path:
     return REFERENCE / "national_2023_sample.csv"
+
+
+@pytest.fixture(scope="session")
+def national_full_csv() -> Path:
+    """The whole published 2023 Tahap II table (130 participants)."""
+    return REFERENCE / "national_2023_full.csv"

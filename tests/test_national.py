@@ -75,3 +75,52 @@ def test_bad_table_lists_every_problem(tmp_path):
 def test_any_year_with_a_profile_works(national_csv):
     result = national.recompute(national.read_published(national_csv), 2024)
     assert result["rank_national"].notna().sum() == 8
+
+
+def competition_ranks(finals: list[Decimal]) -> list[int]:
+    """1 + the number of finals above each one: "1, 2, 2, 4"."""
+    return [1 + sum(other > value for other in finals) for value in finals]
+
+
+def test_full_2023_table_ranks_are_the_competition_ranks_of_the_published_finals(national_full_csv):
+    result = national.recompute(national.read_published(national_full_csv), 2023)
+    assert result["rank_national"].tolist() == competition_ranks(result["nilai_final"].tolist())
+
+
+def test_full_2023_table_has_130_ranked_participants(national_full_csv):
+    result = national.recompute(national.read_published(national_full_csv), 2023)
+    assert int(result["rank_national"].notna().sum()) == 130
+
+
+def test_full_2023_table_every_published_final_is_reproduced(national_full_csv):
+    result = national.recompute(national.read_published(national_full_csv), 2023)
+    assert national.differences(result, Decimal(0)).empty
+
+
+@pytest.mark.parametrize(
+    ("region", "rank"),
+    [("Kota Surakarta", 1), ("Kab. Kendal", 13), ("Kab. Sukoharjo", 13), ("Kota Depok", 17), ("Kota Balikpapan", 17)],
+)
+def test_full_2023_table_published_ties_share_a_rank(national_full_csv, region, rank):
+    result = national.recompute(national.read_published(national_full_csv), 2023)
+    assert result.set_index("region").at[region, "rank_national"] == rank
+
+
+def test_cli_national_ranks_the_full_2023_table(tmp_path, national_full_csv):
+    out = tmp_path / "out.csv"
+    assert main(["national", "--year", "2023", str(national_full_csv), "-o", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    finals = [Decimal(r["nilai_final"]) for r in rows]
+    assert [int(r["rank_national"]) for r in rows] == competition_ranks(finals)
+
+
+def test_ties_at_two_decimals_are_not_split_by_recomputed_decimals(tmp_path):
+    table = tmp_path / "tied.csv"
+    table.write_text(
+        "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
+        "1,Kota A,REGULER,2.41,2.41,2.41,2.41,2.42,,2.41,-\n"  # recomputed 2.412
+        "2,Kota B,REGULER,2.41,2.41,2.41,2.41,2.40,,2.41,-\n",  # recomputed 2.408
+        encoding="utf-8",
+    )
+    result = national.recompute(national.read_published(table), 2023)
+    assert result["rank_national"].tolist() == [1, 1]

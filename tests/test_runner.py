@@ -154,3 +154,27 @@ def test_dead_kernel_is_retried_once(tmp_path, monkeypatch):
 def test_region_slug_cannot_escape_the_output_folder(data_dir, tmp_path):
     batch = runner.run(spec(data_dir, tmp_path / "out", regions=["../../etc"], formats=("html",)), progress=False)
     assert [r.status for r in batch.results] == ["invalid"] and "slug" in batch.results[0].error
+
+
+@pytest.mark.slow
+def test_an_edited_earlier_year_renders_the_report_again(data_dir, tmp_path):
+    """The trajectory reads every earlier workbook: editing one, even two years back, makes the report stale."""
+    name, code, province, scores = REGIONS["kota-padang-panjang"]
+    earlier = {}
+    for year in (2022, 2023):
+        earlier[year] = make_filled(
+            data_dir / str(year) / "tahap-2" / "kota-padang-panjang.xlsx",
+            year=year,
+            region=name,
+            region_code=code,
+            province=province,
+            scores=scores,
+        )
+    out = tmp_path / "out"
+    one = spec(data_dir, out, formats=("ipynb", "html"), regions=["kota-padang-panjang"])
+    assert [r.status for r in runner.run(one, progress=False).results] == ["ok"]
+    assert [r.status for r in runner.run(one, progress=False).results] == ["skipped"]
+    edit(earlier[2022], lambda wb: wb["Skor"].cell(2, 6, 1))
+    assert [r.status for r in runner.run(one, progress=False).results] == ["ok"]
+    html = (out / "2024" / "tahap-2" / "kota-padang-panjang" / "report.html").read_text(encoding="utf-8")
+    assert "2022/tahap-2/kota-padang-panjang.xlsx" in html

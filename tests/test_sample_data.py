@@ -16,7 +16,8 @@ from smartcity_eval.inputs.validation import ValidationResult, validate
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment
 from smartcity_eval.method.numbers import to_fraction
-from smartcity_eval.method.scoring import ScoreCard, score_assessment
+from smartcity_eval.method.scoring import ScoreCard
+from smartcity_eval.results import rules
 from smartcity_eval.results.national import lookup_final, read_published
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +66,7 @@ def results() -> dict[str, ValidationResult]:
 def card(results: dict[str, ValidationResult], name: str, previous: object = None) -> ScoreCard:
     assessment = results[name].assessment
     assert assessment is not None, results[name].summary("en")
-    return score_assessment(assessment, mth.get(assessment.profile.year), previous)
+    return rules.score(assessment, previous)
 
 
 def dims(c: ScoreCard) -> list[Decimal]:

@@ -91,14 +91,3 @@ def test_action_plan_realisation_demak():
     )
     table = scoring.action_plan_realisation(acts)
     assert table.at["overall", "percent"] == Decimal("97.22")
-
-
-def test_rank_ties_share_and_non_participants_get_none():
-    finals = pd.Series([Decimal("2.41"), Decimal("3.48"), Decimal("2.41"), Decimal("0"), Decimal("1.00")])
-    ranks = scoring.rank(finals, finals != 0)
-    assert ranks.tolist() == [2, 1, 2, pd.NA, 4]
-
-
-def test_non_participant():
-    assert not scoring.is_participant({"baseline": 0, "output": Decimal("0")})
-    assert scoring.is_participant({"baseline": 0, "output": Decimal("0.2")})

@@ -18,7 +18,7 @@ from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment, Profile
 from smartcity_eval.method.numbers import round_half_up
 from smartcity_eval.method.scoring import score_assessment
-from smartcity_eval.results import store
+from smartcity_eval.results import rules, store
 
 REGIONS = {  # slug -> (name, Kemendagri code, province, category)
     "kab-malang": ("Kab. Malang", "35.07", "Jawa Timur", "KPPN&IKN"),
@@ -191,7 +191,7 @@ def test_scores_in_the_store_are_the_scoring_modules(base):
 
     a22, a23 = make_assessment("kab-malang", 2022), make_assessment("kab-malang", 2023)
     c22 = score_assessment(a22, mth.get(2022))
-    c23 = score_assessment(a23, mth.get(2023), c22.nilai_final)
+    c23 = rules.score(a23, c22.nilai_final)
     eid = store.evaluation_id("kab-malang", 2023, 2, "workbook")
     final, rounded, exact, previous, improvement, source = query(
         db,
@@ -290,16 +290,15 @@ def test_broken_workbook_is_reported_and_changes_nothing(data, loaded, capsys):
     db = loaded
     before = snapshot(db)
     set_score(workbook_path(data, "kab-malang", 2023), 5, 7, 7)  # row 5, column G (A2)
-    extra = data / "extra"  # a new file, never loaded, also broken
-    extra.mkdir()
-    new = extra / "new.xlsx"
+    new = workbook_path(data, "kota-surakarta", 2024)  # a new file, never loaded, also broken
+    new.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(workbook_path(data, "kota-surakarta", 2023), new)
     set_score(new, 3, 6, "tiga")
     assert run(["ingest", str(data), "--db", str(db), "--lang", "en"]) == 1
     out = capsys.readouterr().out
-    assert "[ERROR] 2023/tahap-2/kab-malang.xlsx" in out and "[ERROR] extra/new.xlsx" in out
+    assert "[ERROR] 2023/tahap-2/kab-malang.xlsx" in out and "[ERROR] 2024/tahap-2/kota-surakarta.xlsx" in out
     assert "kab-malang.xlsx › Skor › row 5, column G (A2): score out of range — value: 7" in out
-    assert "new.xlsx › Skor › row 3, column F (A1): score is not a whole number — value: 'tiga'" in out
+    assert "kota-surakarta.xlsx › Skor › row 3, column F (A1): score is not a whole number — value: 'tiga'" in out
     assert "2 with errors" in out
     assert_same(before, snapshot(db))
     # the earlier good rows of the broken file are still there
@@ -307,22 +306,31 @@ def test_broken_workbook_is_reported_and_changes_nothing(data, loaded, capsys):
     assert query(db, "SELECT count(*) FROM item_scores WHERE evaluation_id = ?", [eid])[0][0] > 100
 
 
-def test_second_file_for_one_evaluation(data, loaded):
+def test_a_stray_workbook_is_reported_and_not_loaded(data, loaded):
     db = loaded
     before = snapshot(db)
     (data / "copies").mkdir()
-    copy = data / "copies" / "malang.xlsx"
-    shutil.copy(workbook_path(data, "kab-malang", 2023), copy)
-    report = store.ingest(data, db)  # an identical copy is skipped
-    assert report.exit_code == 0 and report.count("skipped") == 7
-    [twin] = [o for o in report.outcomes if o.notes]
-    assert twin.display == "copies/malang.xlsx" and twin.notes[0][0] == "copy_of"
-    set_score(copy, 2, 6, 1)  # a different file claiming the same evaluation is an error
+    shutil.copy(workbook_path(data, "kab-malang", 2023), data / "copies" / "malang.xlsx")
     report = store.ingest(data, db)
+    [stray] = [o for o in report.outcomes if o.action == "ignored"]
+    assert stray.display == "copies/malang.xlsx"
+    assert stray.notes == [("stray", {})]
+    assert_same(before, snapshot(db))
+
+
+def test_a_second_data_folder_with_the_same_evaluation(data, loaded, tmp_path):
+    db = loaded
+    before = snapshot(db)
+    other = tmp_path / "other"
+    shutil.copytree(data, other)
+    report = store.ingest(other, db)  # identical copies of loaded workbooks are skipped
+    copy = next(o for o in report.outcomes if o.display == "2023/tahap-2/kab-malang.xlsx")
+    assert copy.notes[0][0] == "copy_of"
+    set_score(workbook_path(other, "kab-malang", 2023), 2, 6, 1)  # a different file claiming the same evaluation
+    report = store.ingest(other, db)
+    bad = next(o for o in report.outcomes if o.display == "2023/tahap-2/kab-malang.xlsx")
+    assert bad.notes[0][0] == "duplicate_evaluation"
     assert report.exit_code == 1
-    [bad] = [o for o in report.outcomes if o.action == "error"]
-    assert bad.display == "copies/malang.xlsx" and bad.notes[0][0] == "duplicate_evaluation"
-    assert "kab-malang/2023/tahap-2/workbook" in bad.format("en")
     assert_same(before, snapshot(db))
 
 

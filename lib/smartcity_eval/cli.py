@@ -199,11 +199,14 @@ def previous_final_from(previous: Path | None, published: Path | None, region: s
     from smartcity_eval.inputs.validation import load
     from smartcity_eval.method import methodology as mth
     from smartcity_eval.method.scoring import score_assessment
+    from smartcity_eval.results import rules
     from smartcity_eval.results.national import lookup_final, read_published
 
     if previous is not None:
         assessment = load(previous)
-        return score_assessment(assessment, mth.get(assessment.profile.year)).nilai_final
+        card = score_assessment(assessment, mth.get(assessment.profile.year))
+        final, _ = rules.last_year((card.nilai_final, rules.participant(card.dimensions)), None)
+        return final
     if published is not None:
         return lookup_final(read_published(published), region)
     return None
@@ -213,7 +216,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from smartcity_eval.common.i18n import format_number, format_percent, stage_name
     from smartcity_eval.inputs.validation import WorkbookError, load
     from smartcity_eval.method import methodology as mth
-    from smartcity_eval.method.scoring import score_assessment
+    from smartcity_eval.results import rules
     from smartcity_eval.results.national import TableError
 
     try:
@@ -223,7 +226,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         return _fail(exc.result.summary(args.lang))
     except TableError as exc:
         return _fail(str(exc))
-    card = score_assessment(assessment, mth.get(assessment.profile.year), prev)
+    card = rules.score(assessment, prev)
     if args.format == "json":
         print(json.dumps(card.to_dict(), ensure_ascii=False, indent=2))
         return 0

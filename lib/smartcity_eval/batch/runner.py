@@ -32,18 +32,12 @@ from typing import Any
 
 from smartcity_eval import __version__
 from smartcity_eval.batch.params import RunSpec, notebook_path
-from smartcity_eval.common.tables import write_text_atomic
+from smartcity_eval.common.layout import DataLayout
+from smartcity_eval.common.tables import sha256, write_text_atomic
 from smartcity_eval.inputs.validation import Expect, validate
-from smartcity_eval.method import methodology as mth
-from smartcity_eval.method.scoring import score_assessment
-from smartcity_eval.results.cohort import (
-    build_cohort,
-    previous_result,
-    published_path,
-    sha256,
-    workbook_dir,
-    workbook_path,
-)
+from smartcity_eval.results import rules
+from smartcity_eval.results.cohort import build_cohort
+from smartcity_eval.results.sources import previous_result, report_inputs
 
 OK, SKIPPED, INVALID, FAILED = "ok", "skipped", "invalid", "failed"
 TEXT = {
@@ -280,19 +274,21 @@ def check_region(job: dict[str, Any]) -> dict[str, Any]:
     from smartcity_eval.results import region_inputs
 
     data_dir, year, stage, slug = Path(job["data_dir"]), job["year"], job["stage"], job["slug"]
-    path = workbook_path(data_dir, year, stage, slug)
+    path = DataLayout(data_dir).workbook(year, stage, slug)
     check = validate(path, Expect(year=year, stage=stage, region=slug))
     if check.assessment is None:
         return {"slug": slug, "error": "\n".join(p.format(job["lang"]) for p in check.errors)}
     prev = previous_result(data_dir, year, slug, job["previous"])
-    card = score_assessment(check.assessment, mth.get(year), prev.final)
+    card = rules.score(check.assessment, prev.final)
     written = False
     if job.get("inputs_file"):
         got = region_inputs.gather(
             slug, year, stage, data_dir, job["previous"], assessment=check.assessment, prev=prev, card=card
         )
         region_inputs.write(got, job["inputs_file"])
-        written = True
+        written, inputs = True, got.inputs
+    else:
+        inputs = report_inputs(data_dir, slug, year, stage, job["previous"])
     p = check.assessment.profile
     return {
         "slug": slug,
@@ -301,7 +297,7 @@ def check_region(job: dict[str, Any]) -> dict[str, Any]:
         "name": p.region,
         "year": p.year,
         "stage": p.stage,
-        "prev_path": None if prev.path is None else str(prev.path),
+        "inputs": inputs,
         "inputs_written": written,
     }
 
@@ -428,7 +424,7 @@ def _wanted(spec: RunSpec) -> list[str]:
     """The region slugs a batch asks for (every workbook of the year and stage unless listed)."""
     if spec.regions is not None:
         return list(spec.regions)
-    return sorted(p.stem for p in workbook_dir(spec.data_dir, spec.year, spec.stage).glob("*.xlsx"))
+    return DataLayout(spec.data_dir).regions(spec.year, spec.stage)
 
 
 def _map(
@@ -476,7 +472,7 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> tuple[list[dict[
     stagings: dict[str, Path] = {}
     for slug in _wanted(spec):
         try:
-            path = workbook_path(spec.data_dir, spec.year, spec.stage, slug)
+            path = DataLayout(spec.data_dir).workbook(spec.year, spec.stage, slug)
         except ValueError as exc:
             results.append(RegionResult(slug, INVALID, error=str(exc)))
             continue
@@ -516,16 +512,8 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> tuple[list[dict[
         return [_overview_task(spec, batch_dir, nb_path, nb_sha, cohort_csv, text)], results, batch_dir
     tasks = []
     for slug, info in valid.items():
-        path = workbook_path(spec.data_dir, spec.year, spec.stage, slug)
         final = _inside(batch_dir, slug)
-        inputs = {str(path): sha256(path), "cohort.csv": hashlib.sha256(text.encode()).hexdigest()}
-        for extra in (
-            info["prev_path"],
-            workbook_path(spec.data_dir, spec.year, 1, slug) if spec.stage == 2 else None,
-            published_path(spec.data_dir, spec.year, spec.stage),
-        ):
-            if extra is not None and Path(extra).exists():
-                inputs[str(extra)] = sha256(Path(extra))
+        inputs = {**info["inputs"], "cohort.csv": hashlib.sha256(text.encode()).hexdigest()}
         params = {**spec.notebook_parameters(), "region": slug, "cohort_file": str(cohort_csv)}
         fingerprint = _fingerprint(inputs, nb_sha, params, spec.formats)
         manifest = final / "manifest.json"

@@ -77,12 +77,6 @@ def improvement(current: Any, previous: Any) -> Fraction | None:
     return to_fraction(current) - to_fraction(previous)
 
 
-def is_participant(dimensions: pd.Series | Mapping[str, Any]) -> bool:
-    """A region that did not take part has zeros everywhere."""
-    values = dimensions.tolist() if isinstance(dimensions, pd.Series) else list(dimensions.values())
-    return any(v is not None and not pd.isna(v) and to_fraction(v) != 0 for v in values)
-
-
 def realisation(
     table: pd.DataFrame, by: str, done: str, planned: str, order: Iterable[str] | None = None
 ) -> pd.DataFrame:
@@ -109,17 +103,6 @@ def programme_realisation(programmes: pd.DataFrame) -> pd.DataFrame:
 def action_plan_realisation(activities: pd.DataFrame, order: Iterable[str] | None = None) -> pd.DataFrame:
     """Action-plan activities carried out / planned per category and overall."""
     return realisation(activities, "category", "done", "planned", order)
-
-
-def rank(values: pd.Series, participants: pd.Series | None = None) -> pd.Series:
-    """Competition ranks (1 = best; ties share a rank, the next rank skips); non-participants get none."""
-    numeric = pd.Series(
-        [float(to_fraction(v)) if v is not None and not pd.isna(v) else float("nan") for v in values.tolist()],
-        index=values.index,
-    )
-    if participants is not None:
-        numeric = numeric.where(participants.astype(bool))
-    return numeric.rank(method="min", ascending=False).astype("Int64")
 
 
 @dataclass
@@ -185,8 +168,12 @@ class ScoreCard:
         }
 
 
-def score_assessment(assessment: Assessment, methodology: Methodology, previous_final: Any = None) -> ScoreCard:
-    """Score one assessment with its year's methodology; ``previous_final`` is last year's Nilai Final."""
+def score_assessment(assessment: Assessment, methodology: Methodology) -> ScoreCard:
+    """Score one assessment with its year's methodology.
+
+    Its improvement needs last year's result, which the results layer decides
+    (:func:`smartcity_eval.results.rules.score`); here it is None.
+    """
     prof = assessment.profile
     profile = methodology.profile(prof.category)
     bank = methodology.question_bank(prof.category)
@@ -194,7 +181,6 @@ def score_assessment(assessment: Assessment, methodology: Methodology, previous_
     values = values[values.index.isin(bank.index)]
     dims = dimension_scores(values, bank)
     final = nilai_final(dims, profile)
-    prev = None if previous_final is None else to_fraction(previous_final)
     ap_order = [c.key for c in methodology.action_plan_categories]
     return ScoreCard(
         region=prof.region,
@@ -207,8 +193,8 @@ def score_assessment(assessment: Assessment, methodology: Methodology, previous_
         items=values,
         dimensions=dims,
         nilai_final=final,
-        previous_final=prev,
-        improvement=improvement(final, prev),
+        previous_final=None,
+        improvement=None,
         programmes=programme_realisation(assessment.programmes),
         action_plan=action_plan_realisation(assessment.action_plan, ap_order),
     )

@@ -19,7 +19,9 @@ from smartcity_eval import __version__
 from smartcity_eval.common.i18n import check_lang, format_number, stage_name
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.reports import charts
-from smartcity_eval.reports.region_report import _table, figure_html
+from smartcity_eval.reports.html import figure_html
+from smartcity_eval.reports.html import table as html_table
+from smartcity_eval.results import rules
 from smartcity_eval.results.cohort import DIMS, build_cohort, read_cohort
 
 CATEGORIES = ("all", *mth.CATEGORIES)
@@ -118,7 +120,7 @@ class Overview:
 
     @property
     def participants(self) -> pd.DataFrame:
-        return self.cohort[self.cohort["participant"].astype(bool)].sort_values("rank_national", kind="stable")
+        return self.cohort[self.cohort["participant"].astype(bool)]
 
     def num(self, value: Any, signed: bool = False) -> str:
         if value is None or pd.isna(value):
@@ -146,6 +148,7 @@ def prepare(
     if category not in CATEGORIES:
         raise ValueError(f"category={category!r}; expected one of {', '.join(CATEGORIES)}")
     cohort = read_cohort(Path(cohort_file)) if cohort_file else build_cohort(Path(data_dir), year, stage)
+    cohort = rules.order_rows(cohort)
     if category != "all":
         cohort = cohort[cohort["category"] == category].reset_index(drop=True)
     return Overview(year, stage, category, lang, cohort, mth.get(year))
@@ -204,7 +207,9 @@ def results_table(o: Overview) -> HTML:
         + (["" if pd.isna(x.rank_province) else str(x.rank_province)] if provinces else [])
         for x in o.participants.itertuples()
     ]
-    body = _table(headers, rows, set(range(2, 2 + len(dims) + 2)) | set(range(len(dims) + 5, len(headers))), "national")
+    body = html_table(
+        headers, rows, set(range(2, 2 + len(dims) + 2)) | set(range(len(dims) + 5, len(headers))), "national"
+    )
     non = o.cohort[~o.cohort["participant"].astype(bool)]
     body += f"<h3>{escape(t['nonparticipants'])}</h3>"
     body += (
@@ -230,7 +235,7 @@ def distribution(o: Overview) -> HTML:
         for cat, g in p.groupby("category")
     ]
     body = figure_html(charts.distribution(p[["region", "category", "nilai_final"]], lang=o.lang), t["distribution"])
-    body += _table(
+    body += html_table(
         [t["category"], t["n"], t["median"], t["mean"], "Min", "Maks" if o.lang == "id" else "Max"],
         stats,
         {1, 2, 3, 4, 5},
@@ -263,7 +268,7 @@ def movers(o: Overview, n: int = 5) -> HTML:
         parts.append(
             f"<h3>{escape(title)}</h3>"
             + (
-                _table([t["region"], t["category"], t["final"], t["improvement"]], rows, {2, 3})
+                html_table([t["region"], t["category"], t["final"], t["improvement"]], rows, {2, 3})
                 if rows
                 else f"<p>{escape(t['none'])}</p>"
             )
@@ -279,7 +284,7 @@ def together(o: Overview) -> HTML:
     rows = [[escape(_dim_label(o, a)), *[o.num(corr.at[a, b]) for b in dims]] for a in dims]
     return HTML(
         f"<h2>{escape(o.t['together'])}</h2><p>{escape(o.t['together_text'])}</p>"
-        + _table(["", *[escape(_dim_label(o, d)) for d in dims]], rows, set(range(1, len(dims) + 1)))
+        + html_table(["", *[escape(_dim_label(o, d)) for d in dims]], rows, set(range(1, len(dims) + 1)))
     )
 
 
@@ -293,6 +298,6 @@ def top_bottom(o: Overview, n: int = 10) -> HTML:
             for x in frame.itertuples()
         ]
         parts.append(
-            f"<h3>{escape(title)}</h3>" + _table([t["no"], t["region"], t["category"], t["final"]], rows, {0, 3})
+            f"<h3>{escape(title)}</h3>" + html_table([t["no"], t["region"], t["category"], t["final"]], rows, {0, 3})
         )
     return HTML(f"<h2>{escape(t['top'])} / {escape(t['bottom'].lower())}</h2>" + "".join(parts))

@@ -6,9 +6,7 @@ Every piece of text that comes from a workbook is escaped (:func:`html.escape`) 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 import json
 import platform
 from dataclasses import dataclass, field
@@ -27,8 +25,11 @@ from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment
 from smartcity_eval.method.scoring import ScoreCard
 from smartcity_eval.reports import charts
-from smartcity_eval.results import region_inputs
-from smartcity_eval.results.cohort import DIMS, Previous, build_cohort, category_median, read_cohort
+from smartcity_eval.reports.html import figure_html
+from smartcity_eval.reports.html import table as html_table
+from smartcity_eval.results import region_inputs, rules
+from smartcity_eval.results.cohort import DIMS, build_cohort, category_median, read_cohort
+from smartcity_eval.results.sources import Previous, existing
 
 T: dict[str, dict[str, str]] = {
     "id": {
@@ -218,7 +219,7 @@ class RegionReport:
     median: pd.Series
     stage1: ScoreCard | None = None
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
-    inputs: list[tuple[str, str]] = field(default_factory=list)
+    inputs: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def t(self) -> dict[str, str]:
@@ -265,7 +266,7 @@ def prepare(
     got = region_inputs.read(inputs_file, region, year, stage, data_dir, previous) if inputs_file else None
     if got is None:
         got = region_inputs.gather(region, year, stage, data_dir, previous)
-    cohort = read_cohort(Path(cohort_file)) if cohort_file else build_cohort(data_dir, year, stage)
+    cohort = rules.order_rows(read_cohort(Path(cohort_file)) if cohort_file else build_cohort(data_dir, year, stage))
     params = {
         "region": region,
         "year": year,
@@ -291,36 +292,6 @@ def prepare(
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-
-
-def figure_html(fig: Any, caption: str) -> str:
-    """A matplotlib Figure as an embedded SVG image with a caption.
-
-    Vector, so the PDF's charts stay sharp at any zoom; text stays text (``svg.fonttype`` "none", DejaVu Sans),
-    so it can be searched and copied. Cheaper to draw than a 150-dpi PNG (no rasterising, no PNG encoding) and a
-    third of the bytes. The SVG carries no date and the chart style fixes its element ids, so the same figure
-    gives the same bytes.
-    """
-    buf = io.BytesIO()
-    with charts.apply_style():
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    data = base64.b64encode(buf.getvalue()).decode()
-    return (
-        f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" alt="{escape(caption)}"/>'
-        f"<figcaption>{escape(caption)}</figcaption></figure>"
-    )
-
-
-def _table(headers: list[str], rows: list[list[str]], num_cols: set[int] = frozenset(), cls: str = "") -> str:
-    """An HTML table; cells are already-escaped HTML."""
-    head = "".join(f'<th class="num">{h}</th>' if i in num_cols else f"<th>{h}</th>" for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="num">{c}</td>' if i in num_cols else f"<td>{c}</td>" for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
-    )
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _banner(r: RegionReport) -> str:
@@ -400,7 +371,7 @@ def summary(r: RegionReport) -> HTML:
             r.num(r.median.get("nilai_final")),
         ]
     )
-    table = _table([t["dimension"], t["weight"], t["score"], t["median"]], rows, {1, 2, 3})
+    table = html_table([t["dimension"], t["weight"], t["score"], t["median"]], rows, {1, 2, 3})
     extra = ""
     if r.stage1 is not None:
         d = r.card.nilai_final - r.stage1.nilai_final
@@ -430,7 +401,7 @@ def method(r: RegionReport) -> HTML:
     warn = ' class="assumption"' if prof.provenance != "official" else ""
     body = (
         f"<p>{escape(t['method_text'])}</p>"
-        + _table([t["dimension"], t["weight"], t["elements"], t["items"]], rows, {1, 3})
+        + html_table([t["dimension"], t["weight"], t["elements"], t["items"]], rows, {1, 3})
         + f"<p{warn}><strong>{escape(t['provenance'])} ({prof.year}, {escape(prof.category)}):</strong> "
         f"{escape(t[prof.provenance])}. {escape(note)}</p>"
     )
@@ -507,7 +478,7 @@ def points(r: RegionReport) -> HTML:
     body = (
         f"<p>{escape(t['points_text'])}</p>"
         + figure_html(charts.uplift_bars(table, lang=r.lang), t["points"])
-        + _table([t["item"], t["dimension"], t["question"], t["score"], t["gain"]], rows, {3, 4}, "points")
+        + html_table([t["item"], t["dimension"], t["question"], t["score"], t["gain"]], rows, {3, 4}, "points")
     )
     return _section(r, t["points"], body)
 
@@ -538,7 +509,7 @@ def dimension_tables(r: RegionReport) -> list[HTML]:
             _section(
                 r,
                 dim.name(r.lang),
-                _table([t["no"], t["element"], t["indicator"], t["question"], t["score"]], rows, {0, 4}, "items"),
+                html_table([t["no"], t["element"], t["indicator"], t["question"], t["score"]], rows, {0, 4}, "items"),
             )
         )
     return out
@@ -593,10 +564,10 @@ def programme_list(r: RegionReport) -> HTML:
     ]
     body = ""
     if ap_rows and ap.at["overall", "planned"]:
-        body += f"<h3>{escape(t['action_plan'])}</h3>" + _table(
+        body += f"<h3>{escape(t['action_plan'])}</h3>" + html_table(
             [t["category"], t["planned"], t["done"], t["realisation"]], ap_rows, {1, 2, 3}
         )
-    body += f"<h3>{escape(t['prog_list'])}</h3>" + _table(
+    body += f"<h3>{escape(t['prog_list'])}</h3>" + html_table(
         [t["pillar"], t["prog_list"], t["agency"], t["quick_win"], t["status"]], rows, set(), "items"
     )
     return _section(r, f"{t['appendix']} A — {t['prog_list']}", body)
@@ -646,7 +617,7 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
         t["improvement"],
         t["category"],
     ]
-    part = r.cohort[r.cohort["participant"].astype(bool)].sort_values("rank_national", kind="stable")
+    part = r.cohort[r.cohort["participant"].astype(bool)]  # in the cohort's order (rules.order_rows)
     runs = national_excerpt(part, r.params["region"], top, around)
     rows = []
     for k, run in enumerate(runs):
@@ -666,7 +637,7 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
                     escape(x.category),
                 ]
             )
-    body = _table(headers, rows, set(range(2, 2 + len(dims) + 2)), "national")
+    body = html_table(headers, rows, set(range(2, 2 + len(dims) + 2)), "national")
     if sum(map(len, runs)) < len(part):
         note = t["excerpt"].format(top=top, around=around, region=r.assessment.profile.region, n=len(part))
         body += f"<p>{escape(note)}</p>"
@@ -693,10 +664,10 @@ def provenance(r: RegionReport) -> HTML:
         p = Path(path).resolve()
         return p.relative_to(data_dir).as_posix() if p.is_relative_to(data_dir) else p.name
 
-    files = _table([t["file"], "sha256"], [[escape(shown(p)), f"<code>{h}</code>"] for p, h in r.inputs])
+    files = html_table([t["file"], "sha256"], [[escape(shown(p)), f"<code>{h}</code>"] for p, h in existing(r.inputs)])
     prof = r.card.profile
     weights = ", ".join(f"{r.methodology.dimension(k).short(r.lang)} {w}%" for k, w in prof.weights.items() if w)
-    params = _table([t["parameters"], ""], [[escape(k), escape(str(v))] for k, v in r.params.items()])
+    params = html_table([t["parameters"], ""], [[escape(k), escape(str(v))] for k, v in r.params.items()])
     body = (
         files + f"<p>{escape(t['software'])}: smartcity-eval {escape(__version__)}, Python "
         f"{escape(platform.python_version())}, pandas {escape(pd.__version__)}</p>"

@@ -79,24 +79,23 @@ def national_table(
 ) -> pd.DataFrame:
     """The national table with the letter's headers (:data:`HEADERS`).
 
-    Scores are 2-decimal floats (NaN where there is none); ``No`` numbers the participants in rank order
-    (``order="rank"``, ties by name) or by name (``order="name"``); non-participants follow without a number.
+    Scores are 2-decimal floats (NaN where there is none). Rows and ranks are the store's
+    (:func:`~smartcity_eval.results.rules.ranked`): with ``order="rank"``, ``No`` is the competition rank (national,
+    or in the category when one is given; ties share it and are listed by name); with ``order="name"``, as in the
+    ministry's letter, participants are listed by name and numbered 1..N. Non-participants follow without a number.
     Each region's row is its workbook evaluation when there is one, else the published row.
     """
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
-    cohort = cohort_table(con, year, stage, category)
-    ranked = cohort[cohort["participant"]]
+    rows = cohort_table(con, year, stage, category)
+    taking_part = rows["participant"].astype(bool)
     if order == "name":
-        ranked = ranked.sort_values("region", kind="stable")
-    rest = cohort[~cohort["participant"]].sort_values("region", kind="stable")
-    rows = pd.concat([ranked, rest], ignore_index=True)
-    out = pd.DataFrame(
-        {
-            "No": pd.array(list(range(1, len(ranked) + 1)) + [None] * len(rest), dtype="Int64"),
-            "Kab/Kota": rows["region"].astype(object),
-        }
-    )
+        rows = pd.concat([rows[taking_part].sort_values("region", kind="stable"), rows[~taking_part]])
+        rows = rows.reset_index(drop=True)
+        numbers = pd.array(list(range(1, int(taking_part.sum()) + 1)) + [None] * int((~taking_part).sum()))
+    else:
+        numbers = rows["rank_category" if category else "rank_national"]
+    out = pd.DataFrame({"No": pd.array(numbers, dtype="Int64"), "Kab/Kota": rows["region"].astype(object)})
     for header, col in SCORE_COLUMNS.items():
         out[header] = rows[col].astype("float64")
     out["Ket"] = rows["category"].astype(object)

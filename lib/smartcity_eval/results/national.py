@@ -17,8 +17,8 @@ import pandas as pd
 from smartcity_eval.inputs.validation import ERROR, Problem
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import slugify
-from smartcity_eval.method.numbers import round_half_up
-from smartcity_eval.method.scoring import is_participant, nilai_final, rank
+from smartcity_eval.method.scoring import nilai_final
+from smartcity_eval.results import rules
 
 CSV_COLUMNS = [
     "no",
@@ -135,44 +135,32 @@ def recompute(table: pd.DataFrame, year: int) -> pd.DataFrame:
     """Recompute Nilai Final from the dimension columns with each row's category profile, and rank.
 
     Adds ``participant``, ``nilai_final_recomputed`` (Decimal, half-up), ``difference`` (published minus
-    recomputed), ``rank_national`` and ``rank_category`` (ties share a rank; non-participants get none).
-    Rows without dimension scores keep their published Nilai Final (``recomputed`` is None).
+    recomputed), ``rank_national``, ``rank_category`` and ``rank_province`` by :func:`rules.ranked` on the Nilai
+    Final as published (the recomputed one where a row publishes none), in the order of :func:`rules.order_rows`.
+    Rows without every weighted dimension score get no recomputed value.
     """
     methodology = mth.get(year)
     out = table.copy()
     dims = list(DIMENSION_COLUMNS.values())
-    finals: list[Decimal | None] = []
-    exact: list[object] = []
     participants: list[bool] = []
-    for _, row in out.iterrows():
-        values = {k: row[k] for k in dims if row[k] is not None and not pd.isna(row[k])}
+    finals: list[Decimal | None] = []
+    for row in out.to_dict("records"):
+        values = {k: row[k] for k in dims if not rules.missing(row[k])}
         profile = methodology.profile(row["category"])
         has_dims = all(k in values for k, w in profile.weights.items() if w and k != "kolaborasi")
-        participant = is_participant(values) if values else bool(row["nilai_final"])
-        participants.append(participant)
-        if has_dims:
-            final = nilai_final(values, profile)
-            exact.append(final)
-            finals.append(round_half_up(final))
-        else:
-            exact.append(None)
-            finals.append(None)
+        participants.append(rules.participant(values, row["nilai_final"]))
+        finals.append(rules.shown(nilai_final(values, profile)) if has_dims else None)
     out["participant"] = participants
+    out["improvement"] = [
+        rules.published_improvement(v, p) for v, p in zip(out["improvement"], participants, strict=True)
+    ]
     out["nilai_final_recomputed"] = finals
     out["difference"] = [
-        None if r is None or p is None else p - r for p, r in zip(out["nilai_final"], finals, strict=True)
+        None if r is None or rules.missing(p) else p - r for p, r in zip(out["nilai_final"], finals, strict=True)
     ]
-    basis = pd.Series(
-        [e if e is not None else p for e, p in zip(exact, out["nilai_final"], strict=True)],
-        index=out.index,
-        dtype=object,
-    )
-    part = out["participant"]
-    out["rank_national"] = rank(basis, part)
-    out["rank_category"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    for _, idx in out.groupby("category").groups.items():
-        out.loc[idx, "rank_category"] = rank(basis.loc[idx], part.loc[idx])
-    return out
+    out["province"] = None
+    out["_basis"] = [r if rules.missing(p) else p for p, r in zip(out["nilai_final"], finals, strict=True)]
+    return rules.ranked(out, final="_basis").drop(columns=["_basis", "province", "rank_province"])
 
 
 def differences(recomputed: pd.DataFrame, tolerance: Decimal = TOLERANCE) -> pd.DataFrame:
@@ -196,10 +184,12 @@ def to_letter_layout(recomputed: pd.DataFrame) -> pd.DataFrame:
 
 
 def lookup_final(table: pd.DataFrame, region: str) -> Decimal | None:
-    """A region's published Nilai Final (None when absent or a non-participant)."""
-    slug = slugify(region)
-    match = table[table["region"].map(slugify) == slug]
+    """A region's published Nilai Final as last year's final (:func:`rules.last_year`): None when the region is
+    absent or did not take part."""
+    match = table[table["region"].map(slugify) == slugify(region)]
     if match.empty:
         return None
-    value = match.iloc[0]["nilai_final"]
-    return None if value is None or value == 0 else value
+    row = match.iloc[0]
+    dims = {k: row[k] for k in DIMENSION_COLUMNS.values() if not rules.missing(row[k])}
+    final, _ = rules.last_year(None, (row["nilai_final"], rules.participant(dims, row["nilai_final"])))
+    return None if final is None else row["nilai_final"]

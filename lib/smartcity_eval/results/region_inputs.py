@@ -15,14 +15,16 @@ from typing import Any
 
 import pandas as pd
 
+from smartcity_eval.common.layout import DataLayout
 from smartcity_eval.inputs.validation import Expect, load
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment
 from smartcity_eval.method.scoring import ScoreCard, score_assessment
-from smartcity_eval.results.cohort import Previous, previous_result, sha256, workbook_dir, workbook_path
+from smartcity_eval.results import rules
+from smartcity_eval.results.sources import Previous, previous_result, report_inputs, trajectory
 
 #: bumped when the file layout changes; an older file is ignored and the workbooks are read again
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -35,7 +37,8 @@ class RegionInputs:
     previous: Previous
     stage1: ScoreCard | None = None
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
-    inputs: list[tuple[str, str]] = field(default_factory=list)
+    #: every file the report depends on: path -> sha256, or None for a place with no file (see sources.report_inputs)
+    inputs: dict[str, str | None] = field(default_factory=dict)
 
 
 def _key(region: str, year: int, stage: int, data_dir: str | Path, previous: str) -> dict[str, Any]:
@@ -60,37 +63,26 @@ def gather(
     prev: Previous | None = None,
     card: ScoreCard | None = None,
 ) -> RegionInputs:
-    """Load, validate and score ``region`` with last year's result, Tahap I and its history.
+    """Load, validate and score ``region`` with last year's result, Tahap I, its history and its input files.
 
     ``assessment`` (validated with the same expectations), ``prev`` and ``card`` (``assessment`` scored against
     ``prev``) may be passed when already at hand.
     Raises :class:`~smartcity_eval.inputs.validation.WorkbookError` when the region's workbook has errors.
     """
     data_dir = Path(data_dir)
-    path = workbook_path(data_dir, year, stage, region)
     if assessment is None:
+        path = DataLayout(data_dir).workbook(year, stage, region)
         assessment = load(path, Expect(year=year, stage=stage, region=region))
-    methodology = mth.get(year)
     if prev is None:
         prev = previous_result(data_dir, year, region, previous)
     if card is None:
-        card = score_assessment(assessment, methodology, prev.final)
-    inputs = [(str(path), sha256(path))]
-    if prev.path is not None:
-        inputs.append((str(prev.path), sha256(prev.path)))
+        card = rules.score(assessment, prev.final)
     known: dict[tuple[int, int], ScoreCard | None] = {(year, stage): card}
     if prev.card is not None:
         known[(year - 1, 2)] = prev.card
-    stage1 = None
+    stage1 = _stage1(data_dir, region, year, prev) if stage == 2 else None
     if stage == 2:
-        p1 = workbook_path(data_dir, year, 1, region)
-        if p1.exists():
-            try:
-                stage1 = score_assessment(load(p1), methodology, prev.final)
-                inputs.append((str(p1), sha256(p1)))
-            except ValueError:
-                stage1 = None
-            known[(year, 1)] = stage1
+        known[(year, 1)] = stage1
     return RegionInputs(
         _key(region, year, stage, data_dir, previous),
         assessment,
@@ -98,35 +90,39 @@ def gather(
         prev,
         stage1,
         history(data_dir, region, year, stage, known),
-        inputs,
+        report_inputs(data_dir, region, year, stage, previous),
     )
+
+
+def _stage1(data_dir: Path, region: str, year: int, prev: Previous) -> ScoreCard | None:
+    """This year's Tahap I card, when its workbook exists and is valid."""
+    path = DataLayout(data_dir).workbook(year, 1, region)
+    if not path.exists():
+        return None
+    try:
+        return rules.score(load(path), prev.final)
+    except ValueError:
+        return None
 
 
 def history(
     data_dir: Path, region: str, year: int, stage: int, known: dict[tuple[int, int], ScoreCard | None] | None = None
 ) -> pd.DataFrame:
-    """Nilai Final of the region in every year/stage with a workbook up to this one.
+    """Nilai Final of the region in every year/stage of its :func:`~smartcity_eval.results.sources.trajectory`.
 
     ``known`` holds cards already scored (``None``: that workbook has errors); their Nilai Final and dimension
     scores do not depend on last year's result, so they stand for a fresh scoring.
     """
     rows = []
-    for y in mth.years():
-        for s in (1, 2):
-            if (y, s) > (year, stage):
-                continue
-            path = workbook_dir(data_dir, y, s) / f"{region}.xlsx"
-            if not path.exists():
-                continue
-            if known is not None and (y, s) in known:
-                card = known[(y, s)]
-                if card is None:
-                    continue
-            else:
-                try:
-                    card = score_assessment(load(path), mth.get(y))
-                except ValueError:
-                    continue
+    for y, s, path in trajectory(data_dir, region, year, stage):
+        if known is not None and (y, s) in known:
+            card = known[(y, s)]
+        else:
+            try:
+                card = score_assessment(load(path), mth.get(y))
+            except ValueError:
+                card = None
+        if card is not None:
             rows.append(
                 {
                     "year": y,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,19 +28,18 @@ import duckdb
 import pandas as pd
 
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
+from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_DB, PUBLISHED_NAME, DataLayout, skipped
 from smartcity_eval.common.tables import sha256
 from smartcity_eval.inputs.validation import Problem, validate
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment, slugify
 from smartcity_eval.method.methodology import DIMENSION_KEYS
 from smartcity_eval.method.numbers import round_half_up
-from smartcity_eval.method.scoring import is_participant, rank, score_assessment
+from smartcity_eval.method.scoring import score_assessment
+from smartcity_eval.results import rules
 from smartcity_eval.results.national import TableError, read_published
 
-DEFAULT_DATA_DIR = Path("data/sample")
-DEFAULT_DB = Path("outputs/smartcity.duckdb")
 SCHEMA_VERSION = "1"
-PUBLISHED_NAME = re.compile(r"^national-(?P<year>\d{4})-tahap-(?P<stage>[12])\.csv$")
 WORKBOOK, PUBLISHED = "workbook", "published"
 
 #: table -> [(column, SQL type)], in order; the single source of the DDL and of the bulk inserts
@@ -181,6 +179,7 @@ TEXT = {
         "loaded": "dimuat",
         "replaced": "diganti",
         "skipped": "dilewati",
+        "ignored": "diabaikan",
         "error": "GALAT",
         "missing": "hilang",
         "pruned": "dihapus",
@@ -196,6 +195,7 @@ TEXT = {
         "duplicate_evaluation": "evaluasi {evaluation} sudah dimuat dari berkas lain yang masih ada: {path}",
         "bad_region": "nama daerah {region!r} tidak dapat dijadikan slug",
         "failed": "gagal dimuat: {detail}",
+        "stray": "bukan di tempat lembar kerja (<tahun>/tahap-<1|2>/<daerah>.xlsx); tidak dimuat, seperti oleh batch",
         "summary": "Ringkasan: {loaded} dimuat, {replaced} diganti, {skipped} dilewati, {error} bermasalah, "
         "{missing} hilang, {pruned} dihapus — {db}",
         "not_a_dir": "folder data tidak ditemukan: {path}",
@@ -209,6 +209,7 @@ TEXT = {
         "loaded": "loaded",
         "replaced": "replaced",
         "skipped": "skipped",
+        "ignored": "ignored",
         "error": "ERROR",
         "missing": "missing",
         "pruned": "pruned",
@@ -224,6 +225,7 @@ TEXT = {
         "duplicate_evaluation": "evaluation {evaluation} is already loaded from another file that still exists: {path}",
         "bad_region": "region name {region!r} cannot be turned into a slug",
         "failed": "could not be loaded: {detail}",
+        "stray": "not at a workbook's place (<year>/tahap-<1|2>/<region>.xlsx); not loaded, as the batch ignores it",
         "summary": "Summary: {loaded} loaded, {replaced} replaced, {skipped} skipped, {error} with errors, "
         "{missing} missing, {pruned} pruned — {db}",
         "not_a_dir": "data folder not found: {path}",
@@ -400,7 +402,7 @@ def workbook_batch(assessment: Assessment, source_file: str, sha256: str) -> Bat
             "nilai_final_rounded": str(card.nilai_final_rounded),
             "previous_final": None,
             "improvement": None,
-            "participant": is_participant(card.dimensions),
+            "participant": rules.participant(card.dimensions),
             "from_rounded_inputs": False,
             "nilai_final_exact": str(card.nilai_final),
             "previous_source": None,
@@ -473,18 +475,16 @@ def published_batch(path: Path, source_file: str, sha256: str) -> Batch:
                     "score_rounded": _decimal_text(round_half_up(value)),
                 }
             )
-        final = rec["nilai_final"] if rec.get("nilai_final") is not None and not pd.isna(rec["nilai_final"]) else None
-        improvement = (
-            rec["improvement"] if rec.get("improvement") is not None and not pd.isna(rec["improvement"]) else None
-        )
-        participant = is_participant(dims) if dims else bool(final)
+        final = None if rules.missing(rec.get("nilai_final")) else rec["nilai_final"]
+        participant = rules.participant(dims, final)
+        improvement = rules.published_improvement(rec.get("improvement"), participant)
         rows["finals"].append(
             {
                 "evaluation_id": eid,
                 "nilai_final": None if final is None else float(final),
                 "nilai_final_rounded": None if final is None else str(round_half_up(final)),
                 "previous_final": None,
-                "improvement": None if improvement is None or not participant else str(round_half_up(improvement)),
+                "improvement": None if improvement is None else str(round_half_up(improvement)),
                 "participant": participant,
                 "from_rounded_inputs": True,
                 "nilai_final_exact": None if final is None else str(final),
@@ -499,7 +499,7 @@ def published_batch(path: Path, source_file: str, sha256: str) -> Batch:
 
 @dataclass
 class FileOutcome:
-    """What ingest did with one file (``action``: loaded, replaced, skipped, error, missing, pruned)."""
+    """What ingest did with one file (``action``: loaded, replaced, skipped, ignored, error, missing, pruned)."""
 
     path: str
     display: str
@@ -563,24 +563,23 @@ class SourceFile:
 
 
 def scan(data_dir: Path) -> list[SourceFile]:
-    """Workbooks (``**/*.xlsx``) and published tables (``published/*.csv``) under ``data_dir``, sorted.
+    """What a batch would load from ``data_dir`` (:class:`~smartcity_eval.common.layout.DataLayout`): workbooks at
+    ``<year>/tahap-<stage>/<slug>.xlsx`` and the tables in ``published/``, sorted."""
+    layout = DataLayout(Path(data_dir))
+    found = [_source(layout.root, p, WORKBOOK) for p in layout.all_workbooks()]
+    return found + [_source(layout.root, p, PUBLISHED) for p in layout.published_tables()]
 
-    Hidden files and folders (``.name``) and Excel lock files (``~$name.xlsx``) are left out.
-    """
-    data_dir = Path(data_dir)
-    found: list[SourceFile] = []
 
-    def add(path: Path, kind: str) -> None:
-        rel = path.relative_to(data_dir)
-        if any(part.startswith((".", "~$")) for part in rel.parts) or not path.is_file():
-            return
-        found.append(SourceFile(path, path.resolve().as_posix(), rel.as_posix(), kind))
+def stray_workbooks(data_dir: Path) -> list[SourceFile]:
+    """Workbooks elsewhere in ``data_dir``: not loaded (the batch ignores them too), but reported."""
+    root = Path(data_dir)
+    placed = {p.resolve() for p in DataLayout(root).all_workbooks()}
+    strays = [p for p in sorted(root.rglob("*.xlsx")) if p.is_file() and p.resolve() not in placed]
+    return [_source(root, p, WORKBOOK) for p in strays if not skipped(p.relative_to(root))]
 
-    for path in sorted(data_dir.rglob("*.xlsx")):
-        add(path, WORKBOOK)
-    for path in sorted((data_dir / "published").glob("*.csv")):
-        add(path, PUBLISHED)
-    return found
+
+def _source(root: Path, path: Path, kind: str) -> SourceFile:
+    return SourceFile(path, path.resolve().as_posix(), path.relative_to(root).as_posix(), kind)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -855,6 +854,12 @@ def _exact(text: str | None) -> Fraction | None:
     return None if text is None else Fraction(text)
 
 
+def _last(key: tuple[str, int, int, str], finals: dict[tuple[str, int, int, str], tuple[str | None, bool]]) -> Any:
+    """``(final, took_part)`` of one evaluation for :func:`rules.last_year`, or None when it is not loaded."""
+    found = finals.get(key)
+    return None if found is None else (_exact(found[0]), found[1])
+
+
 def update_improvements(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute every workbook evaluation's improvement; returns the number of rows changed.
 
@@ -873,19 +878,12 @@ def update_improvements(con: duckdb.DuckDBPyConnection) -> int:
     for eid, slug, year, _stage, source, exact, participant, prev_old, imp_old, prev_src_old in rows:
         if source != WORKBOOK:
             continue
-        previous: Fraction | None = None
-        prev_source = None
-        for candidate in (WORKBOOK, PUBLISHED):
-            found = finals.get((slug, year - 1, 2, candidate))  # last year's official (Tahap II) index
-            if found is not None:
-                prev_exact, prev_part = found
-                prev_value = _exact(prev_exact)
-                if prev_part and prev_value:
-                    previous, prev_source = prev_value, candidate
-                break
-        improvement = None
-        if previous is not None and participant and exact is not None:
-            improvement = round_half_up(_exact(exact) - previous)
+        previous, prev_source = rules.last_year(
+            _last((slug, year - 1, 2, WORKBOOK), finals), _last((slug, year - 1, 2, PUBLISHED), finals)
+        )
+        prev_source = None if previous is None else prev_source
+        change = rules.improvement(_exact(exact), bool(participant), previous)
+        improvement = None if change is None else round_half_up(change)
         prev_float = None if previous is None else float(previous)
         if (prev_float, improvement, prev_source) != (prev_old, imp_old, prev_src_old):
             updates.append(
@@ -954,6 +952,8 @@ def ingest(
                     index.written(pending)
             group.clear()
 
+        for src in stray_workbooks(data_dir):
+            report.outcomes.append(FileOutcome(src.key, src.display, src.kind, "ignored", notes=[("stray", {})]))
         for src, prebuilt in _prebuild(scan(data_dir), known, workers):
             step = _prepare(index, src, known.get(src.key), prebuilt)
             if isinstance(step, _Pending) and any(
@@ -1016,13 +1016,6 @@ def region_history(con: duckdb.DuckDBPyConnection, region_slug: str) -> pd.DataF
     return frame[cols].reset_index(drop=True)
 
 
-def _ranked(frame: pd.DataFrame, by: str) -> pd.Series:
-    out = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    for _, idx in frame.dropna(subset=[by]).groupby(by).groups.items():
-        out.loc[idx] = rank(frame.loc[idx, "nilai_final_unrounded"], frame.loc[idx, "participant"])
-    return out
-
-
 COHORT_COLUMNS = [
     "region",
     "province",
@@ -1044,21 +1037,15 @@ COHORT_COLUMNS = [
 def cohort_table(con: duckdb.DuckDBPyConnection, year: int, stage: int, category: str | None = None) -> pd.DataFrame:
     """The national table of one year and stage, one row per region (workbook preferred over published).
 
-    Columns :data:`COHORT_COLUMNS`: scores and finals rounded to 2 decimals; ranks (competition ranks on the
-    unrounded Nilai Final, ties shared) are national, per category and per province (regions of unknown
-    province get none), always over the whole cohort; non-participants are unranked and come last.
+    Columns :data:`COHORT_COLUMNS`: scores and finals rounded to 2 decimals; ranks and row order by
+    :func:`rules.ranked` (national, per category, per province; always over the whole cohort).
     ``category`` keeps only that category's rows.
     """
     frame = _scorecards(con, "year = ? AND stage = ?", [int(year), int(stage)])
     frame["participant"] = frame["participant"].fillna(False).astype(bool)
-    frame["rank_national"] = rank(frame["nilai_final_unrounded"], frame["participant"])
-    frame["rank_category"] = _ranked(frame, "category")
-    frame["rank_province"] = _ranked(frame, "province")
+    frame = rules.ranked(frame)
     if category is not None:
         frame = frame[frame["category"] == category.strip().upper()]
-    frame = frame.assign(_np=~frame["participant"]).sort_values(
-        ["_np", "rank_national", "region"], na_position="last", kind="stable"
-    )
     return frame[COHORT_COLUMNS].reset_index(drop=True)
 
 
@@ -1077,7 +1064,7 @@ def dimension_across_regions(con: duckdb.DuckDBPyConnection, year: int, stage: i
         WHERE s.preferred AND s.participant AND s.year = ? AND s.stage = ? AND d.dimension = ?""",
         [int(year), int(stage), dimension],
     ).df()
-    frame["rank"] = rank(frame["score"])
+    frame["rank"] = rules.ranks(frame["score"], pd.Series(True, index=frame.index))
     frame = frame.sort_values(["rank", "region"], kind="stable")
     return frame[
         ["region", "province", "category", "source", "score", "score_rounded", "rank", "region_slug"]
