@@ -33,11 +33,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from smartcity_eval.common.numbers import percent, round_half_up, to_fraction
 from smartcity_eval.inputs.validation import validate
 from smartcity_eval.inputs.workbook import write_assessment
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment, Profile, slugify
-from smartcity_eval.method.numbers import percent, round_half_up, to_fraction
 from smartcity_eval.method.scoring import ScoreCard, nilai_final
 from smartcity_eval.results import rules
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 import pytest
 
 from smartcity_eval.common.i18n import format_number, format_percent
-from smartcity_eval.method.numbers import percent, round_half_up, to_fraction
+from smartcity_eval.common.numbers import percent, round_half_up, to_fraction
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE
-from smartcity_eval.method.numbers import round_half_up
+from smartcity_eval.common.numbers import round_half_up
 from smartcity_eval.reports import overview as ov
 from smartcity_eval.reports import region_report as rr
 

@@ -12,10 +12,10 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
+from smartcity_eval.common.numbers import to_fraction
 from smartcity_eval.inputs.validation import ValidationResult, validate
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment
-from smartcity_eval.method.numbers import to_fraction
 from smartcity_eval.method.scoring import ScoreCard
 from smartcity_eval.results import rules
 from smartcity_eval.results.national import lookup_final, read_published

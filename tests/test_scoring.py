@@ -6,9 +6,9 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
+from smartcity_eval.common.numbers import round_half_up, to_fraction
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method import scoring
-from smartcity_eval.method.numbers import round_half_up, to_fraction
 
 
 def _values(malang: dict, year: int) -> tuple[pd.Series, pd.DataFrame]:

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from smartcity_eval.common.numbers import round_half_up
 from smartcity_eval.inputs.workbook import write_assessment
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment, Profile
-from smartcity_eval.method.numbers import round_half_up
 from smartcity_eval.method.scoring import score_assessment
 from smartcity_eval.results import rules, store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from smartcity_eval.method.numbers import Number, round_half_up
+from smartcity_eval.common.numbers import Number, round_half_up
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANG = "id"

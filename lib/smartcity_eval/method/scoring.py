@@ -3,7 +3,7 @@
 Item value = panel mean (or survey average) -> dimension score = mean of its items -> Nilai Final =
 sum of weight x dimension score -> Indeks Peningkatan = this year's Nilai Final - last year's, before
 rounding. All arithmetic is exact (:class:`fractions.Fraction`); rounding is half-up to 2 decimals at the
-edge (:func:`smartcity_eval.method.numbers.round_half_up`).
+edge (:func:`smartcity_eval.common.numbers.round_half_up`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from smartcity_eval.common.numbers import percent, round_half_up, to_fraction
 from smartcity_eval.method.assessment import Assessment
 from smartcity_eval.method.methodology import DIMENSION_KEYS, PILLAR_KEYS, Methodology, WeightProfile
-from smartcity_eval.method.numbers import percent, round_half_up, to_fraction
 
 
 def item_values(scores: pd.DataFrame, survey: pd.Series | None = None) -> pd.Series:

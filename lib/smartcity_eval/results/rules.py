@@ -24,9 +24,9 @@ from typing import Any
 
 import pandas as pd
 
+from smartcity_eval.common.numbers import round_half_up, to_fraction
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment
-from smartcity_eval.method.numbers import round_half_up, to_fraction
 from smartcity_eval.method.scoring import ScoreCard, score_assessment
 from smartcity_eval.method.scoring import improvement as difference
 

@@ -29,12 +29,12 @@ import pandas as pd
 
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
 from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_DB, PUBLISHED_NAME, DataLayout, skipped
+from smartcity_eval.common.numbers import round_half_up
 from smartcity_eval.common.tables import sha256
 from smartcity_eval.inputs.validation import Problem, validate
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment, slugify
 from smartcity_eval.method.methodology import DIMENSION_KEYS
-from smartcity_eval.method.numbers import round_half_up
 from smartcity_eval.method.scoring import score_assessment
 from smartcity_eval.results import rules
 from smartcity_eval.results.national import TableError, read_published
