@@ -1,8 +1,8 @@
 """The package's folders are its layers, and imports go one way: a module imports only from its own layer or below.
 
-common (paths, files, exact numbers, language) → method (the method as data, exact scoring) → inputs (workbooks, validation,
-register) → results (rules, sources, cohort, national tables, store, export) → reports (content, charts, HTML,
-PDF) → batch (run files, kernels, runner, Dask) → cli.
+common (paths, files, exact numbers, language) → method (the method as data, exact scoring) → inputs
+(workbooks, validation, register) → results (rules, sources, cohort, national tables, store, export) → reports
+(content, charts, HTML, PDF) → batch (run files, kernels, runner, Dask) → cli.
 """
 
 from __future__ import annotations

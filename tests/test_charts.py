@@ -18,6 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
+from smartcity_eval.method import methodology as mth  # noqa: E402
 from smartcity_eval.reports import charts  # noqa: E402
 
 # Kab. Malang, published dimension scores 2023 and 2022 (Nilai Final 2.94)
@@ -122,10 +123,33 @@ ALL_CHARTS = {
 # ---------------------------------------------------------------------------------------------- constants
 
 
-def test_domain_keys_and_labels():
-    assert charts.PILLARS == ("governance", "branding", "economy", "living", "society", "environment")
-    assert charts.DIMENSIONS == ("baseline", "output", "outcome", "impact", "quick_win", "kolaborasi")
-    assert list(charts.DIMENSION_LABELS["id"].values()) == [
+@pytest.mark.parametrize(
+    ("table", "keys"),
+    [
+        (charts.PILLAR_COLOURS, mth.PILLAR_KEYS),
+        (charts.PILLAR_HATCHES, mth.PILLAR_KEYS),
+        (charts.PILLAR_MARKERS, mth.PILLAR_KEYS),
+        (charts.DIMENSION_COLOURS, mth.DIMENSION_KEYS),
+        (charts.DIMENSION_MARKERS, mth.DIMENSION_KEYS),
+        (charts.ACTION_PLAN_COLOURS, mth.ACTION_PLAN_KEYS),
+    ],
+)
+def test_style_tables_keyed_by_methodology_keys(table, keys):
+    assert tuple(table) == keys
+
+
+def test_no_label_tables_left_in_charts():
+    assert not [name for name in dir(charts) if name.endswith("_LABELS") or name.endswith("_NAMES")]
+
+
+@pytest.mark.parametrize("kind", list(charts.LABEL_KINDS))
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_key_labels_in_canonical_order(kind, lang):
+    assert tuple(charts.key_labels(kind, lang, year=2023)) == charts.LABEL_KINDS[kind]
+
+
+def test_key_labels_dimensions_are_the_methodology_short_names():
+    assert list(charts.key_labels("dimension", "id", year=2023).values()) == [
         "Baseline",
         "Output",
         "Outcome",
@@ -133,30 +157,33 @@ def test_domain_keys_and_labels():
         "Quick Wins",
         "Kolaborasi",
     ]
-    assert charts.DIMENSION_LABELS["en"]["kolaborasi"] == "Collaboration"
-    assert charts.PILLAR_LABELS["id"]["governance"] == charts.PILLAR_LABELS["en"]["governance"] == ("Smart Governance")
-    assert charts.ACTION_PLAN_LABELS["id"]["kebijakan_kelembagaan"] == "Kebijakan & kelembagaan"
-    assert charts.ACTION_PLAN_LABELS["en"]["sdm"] == "Human resources"
-    for mapping, keys in [
-        (charts.PILLAR_COLOURS, charts.PILLARS),
-        (charts.PILLAR_HATCHES, charts.PILLARS),
-        (charts.PILLAR_MARKERS, charts.PILLARS),
-        (charts.DIMENSION_COLOURS, charts.DIMENSIONS),
-        (charts.DIMENSION_MARKERS, charts.DIMENSIONS),
-        (charts.ACTION_PLAN_COLOURS, charts.ACTION_PLAN_CATEGORIES),
-    ]:
-        assert tuple(mapping) == keys
-    for lang in ("id", "en"):
-        assert tuple(charts.DIMENSION_LABELS[lang]) == charts.DIMENSIONS
-        assert tuple(charts.ACTION_PLAN_LABELS[lang]) == charts.ACTION_PLAN_CATEGORIES
 
 
-def test_keys_match_methodology_module():
-    methodology = pytest.importorskip("smartcity_eval.method.methodology")
-    if hasattr(methodology, "PILLAR_KEYS"):
-        assert methodology.PILLAR_KEYS == charts.PILLARS
-    if hasattr(methodology, "DIMENSION_KEYS"):
-        assert methodology.DIMENSION_KEYS == charts.DIMENSIONS
+def test_key_labels_dimension_in_english():
+    assert charts.key_labels("dimension", "en", year=2023)["kolaborasi"] == "Collaboration"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_key_labels_pillar_name_in_both_languages(lang):
+    assert charts.key_labels("pillar", lang, year=2023)["governance"] == "Smart Governance"
+
+
+def test_key_labels_only_keys_of_that_year():
+    assert "kolaborasi" not in charts.key_labels("dimension", "id", year=2022)
+
+
+def test_key_labels_default_is_latest_year():
+    assert charts.key_labels("action_plan", "en") == charts.key_labels("action_plan", "en", year=mth.years()[-1])
+
+
+def test_key_labels_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        charts.key_labels("programme")
+
+
+def test_key_labels_rejects_year_without_methodology():
+    with pytest.raises(KeyError, match="no methodology for 1999"):
+        charts.key_labels("dimension", year=1999)
 
 
 @pytest.mark.parametrize("colours", [charts.PILLAR_COLOURS, charts.DIMENSION_COLOURS, charts.ACTION_PLAN_COLOURS])
@@ -302,7 +329,7 @@ def test_dimension_bars_widths_and_medians():
     bars = ax.patches
     assert len(bars) == 6
     assert [b.get_width() for b in bars] == pytest.approx(list(MALANG_2023.values))
-    assert [t.get_text() for t in ax.get_yticklabels()] == list(charts.DIMENSION_LABELS["id"].values())
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(charts.key_labels("dimension", "id").values())
     (median,) = by_gid(fig, "median")
     assert list(median.get_xdata()) == pytest.approx(list(MEDIAN.values))
     assert list(median.get_ydata()) == pytest.approx([b.get_y() + b.get_height() / 2 for b in bars])
@@ -321,7 +348,7 @@ def test_dimension_bars_english_and_without_median():
 
 def test_dimension_bars_colours_per_dimension():
     ax = charts.dimension_bars(MALANG_2023).axes[0]
-    expected = [matplotlib.colors.to_rgba(charts.DIMENSION_COLOURS[d]) for d in charts.DIMENSIONS]
+    expected = [matplotlib.colors.to_rgba(charts.DIMENSION_COLOURS[d]) for d in mth.DIMENSION_KEYS]
     assert [b.get_facecolor() for b in ax.patches] == expected
 
 
@@ -331,9 +358,9 @@ def test_dimension_bars_colours_per_dimension():
 def test_realisation_canonical_order_colours_and_counts():
     fig = charts.realisation_bars(programme_table(), lang="id")
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == [charts.PILLAR_LABELS["id"][p] for p in charts.PILLARS]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(charts.key_labels("pillar", "id").values())
     bars = [p for p in ax.patches if p.get_gid() == "realisation" or isinstance(p, Rectangle)]
-    expected = [matplotlib.colors.to_rgba(charts.PILLAR_COLOURS[p]) for p in charts.PILLARS]
+    expected = [matplotlib.colors.to_rgba(charts.PILLAR_COLOURS[p]) for p in mth.PILLAR_KEYS]
     assert [b.get_facecolor() for b in bars] == expected
     assert bars[0].get_width() == pytest.approx(87 / 123 * 100)
     labels = gid_texts(fig, "count-label")
@@ -357,6 +384,41 @@ def test_realisation_action_plan():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Policy & institutions", "Human resources", "Applications"]
     ax_id = charts.realisation_bars(table, kind="action_plan", lang="id").axes[0]
     assert ax_id.get_yticklabels()[0].get_text() == "Kebijakan & kelembagaan"
+
+
+def _action_plan_table() -> pd.DataFrame:
+    table = pd.DataFrame({"planned": [28, 20], "done": [26, 19]}, index=["sdm", "kebijakan_kelembagaan"])
+    table["percent"] = table["done"] / table["planned"] * 100
+    return table
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("id", "SDM"), ("en", "Human resources")])
+def test_action_plan_tick_is_the_methodology_short_label(lang, expected):
+    sdm = next(c for c in mth.get(2023).action_plan_categories if c.key == "sdm")
+    ax = charts.realisation_bars(_action_plan_table(), kind="action_plan", lang=lang, year=2023).axes[0]
+    tick = ax.get_yticklabels()[1].get_text()  # canonical order: kebijakan_kelembagaan, then sdm
+    assert tick == sdm.short(lang)
+    assert tick == expected
+
+
+def test_action_plan_tick_is_not_the_long_appendix_name():
+    ax = charts.realisation_bars(_action_plan_table(), kind="action_plan", lang="en", year=2023).axes[0]
+    assert ax.get_yticklabels()[1].get_text() != "Human-resource capacity"
+
+
+def test_dimension_missing_from_the_year_fails_naming_key_and_year():
+    with pytest.raises(ValueError, match=r"\['kolaborasi'\] have no label in the 2022 methodology"):
+        charts.heatmap(heatmap_table(), year=2022)
+
+
+def test_chart_labels_follow_the_year_passed():
+    ax = charts.dimension_bars(MALANG_2022, lang="id", year=2022).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(charts.key_labels("dimension", "id", 2022).values())
+
+
+def test_radar_legend_defaults_to_the_methodology_year():
+    fig = charts.radar(MALANG_2023, MALANG_2022, year=2023)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["2023", "2022"]
 
 
 def test_realisation_rejects_bad_input():
@@ -425,7 +487,7 @@ def test_distribution_without_highlight_and_unknown_highlight():
 def test_heatmap_order_annotations_and_blank_nan():
     fig = charts.heatmap(heatmap_table(), lang="id")
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == list(charts.DIMENSION_LABELS["id"].values())
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(charts.key_labels("dimension", "id").values())
     (image,) = ax.get_images()
     data = image.get_array()
     assert data.shape == (3, 6)
@@ -442,7 +504,7 @@ def test_heatmap_order_annotations_and_blank_nan():
 
 def test_heatmap_large_table_not_annotated():
     rng = np.random.default_rng(1)
-    table = pd.DataFrame(rng.uniform(0, 4, (60, 5)), columns=list(charts.DIMENSIONS[:5]))
+    table = pd.DataFrame(rng.uniform(0, 4, (60, 5)), columns=list(mth.DIMENSION_KEYS[:5]))
     fig = charts.heatmap(table, lang="en")
     assert [t for t in fig.findobj(Text) if t.get_gid() == "cell-value"] == []
     assert fig.get_size_inches()[1] * 2.54 <= 25.5

@@ -75,3 +75,24 @@ def test_unknown_year_and_category(tmp_path, capsys):
     assert main([*base, str(tmp_path / "b.xlsx"), "--year", "2023", "--category", "KPPN"]) == 1
     err = capsys.readouterr().err
     assert "2019" in err and "KPPN" in err and not (tmp_path / "a.xlsx").exists()
+    assert "Tidak ada metodologi untuk tahun 2019; tersedia: 2022" in err
+    assert main([*base, str(tmp_path / "a.xlsx"), "--year", "2019", "--category", "REGULER", "--lang", "en"]) == 1
+    assert main([*base, str(tmp_path / "b.xlsx"), "--year", "2023", "--category", "KPPN", "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "No methodology for the year 2019; available: 2022" in err
+    assert "No weight profile for the category 'KPPN' in 2023; available: REGULER" in err
+
+
+def test_run_without_a_run_file_or_year_says_so_in_the_users_language(capsys):
+    assert main(["run"]) == 1
+    assert capsys.readouterr().err.strip() == "smartcity-eval run: beri berkas run, atau --year dan --stage"
+    assert main(["run", "--lang", "en"]) == 1
+    assert capsys.readouterr().err.strip() == "smartcity-eval run: give a run file, or --year and --stage"
+
+
+def test_national_says_rows_or_baris(tmp_path, national_csv, capsys):
+    out = tmp_path / "out.csv"
+    assert main(["national", "--year", "2023", str(national_csv), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"{out} ditulis (9 baris)"
+    assert main(["national", "--year", "2023", str(national_csv), "-o", str(out), "--lang", "en"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"{out} written (9 rows)"

@@ -141,6 +141,9 @@ def test_nothing_to_export(db, tmp_path, capsys):
     assert (
         run(["export", "--year", "2023", "--stage", "2", "--db", str(tmp_path / "missing.duckdb"), "-o", str(out)]) == 1
     )
-    assert "smartcity-eval ingest" in capsys.readouterr().err and not out.exists()
+    assert "belum ada; jalankan `smartcity-eval ingest`" in capsys.readouterr().err and not out.exists()
+    missing = ["--db", str(tmp_path / "missing.duckdb"), "-o", str(out), "--lang", "en"]
+    assert run(["export", "--year", "2023", "--stage", "2", *missing]) == 1
+    assert "does not exist; run `smartcity-eval ingest` first" in capsys.readouterr().err
     assert run(["export", "--year", "2023", "--stage", "2", "--db", str(db), "-o", str(tmp_path / "x.txt")]) == 1
     assert "--format" in capsys.readouterr().err

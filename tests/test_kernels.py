@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from smartcity_eval.batch import kernels
 from smartcity_eval.batch.params import notebooks_dir
+from smartcity_eval.batch.records import Task
+from smartcity_eval.batch.report_kernel import REPORT_KERNEL
 
 
 def _run(pool: kernels.KernelPool, km: kernels.PooledKernelManager, code: str) -> tuple[dict, str]:
@@ -23,9 +27,19 @@ def _run(pool: kernels.KernelPool, km: kernels.PooledKernelManager, code: str) -
     return pool.loop.run_until_complete(go()), "".join(out)
 
 
+def test_kernel_machinery_names_no_report_module():
+    assert "smartcity_eval.reports" not in Path(kernels.__file__).read_text(encoding="utf-8")
+
+
+def test_preload_import_code():
+    assert kernels.Preload(("a.b", "c")).import_code() == "import a.b, c"
+    assert kernels.NO_PRELOAD.import_code() == ""
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("fork", [True, False], ids=["zygote", "ordinary-launch"])
 def test_each_acquire_is_a_fresh_warm_kernel(fork):
-    pool = kernels.KernelPool(fork=fork)
+    pool = kernels.KernelPool(fork=fork, preload=REPORT_KERNEL)
     try:
         first = pool.acquire("python3", notebooks_dir())
         code = (
@@ -33,26 +47,30 @@ def test_each_acquire_is_a_fresh_warm_kernel(fork):
             "print(os.getpid(), os.getcwd(), 'smartcity_eval.reports.overview' in sys.modules)"
         )
         reply, text = _run(pool, first, code)
-        assert reply["content"]["status"] == "ok" and reply["content"]["execution_count"] == 1
+        assert reply["content"]["status"] == "ok"
+        assert reply["content"]["execution_count"] == 1
         pid, cwd, warm = text.split()
-        assert cwd == str(notebooks_dir()) and warm == "True"
+        assert cwd == str(notebooks_dir())
+        assert warm == "True"
         pool.release(first)
         second = pool.acquire("python3", notebooks_dir())
         reply, text = _run(pool, second, "import os\nprint(os.getpid(), 'leak' in globals())")
         assert reply["content"]["execution_count"] == 1  # the warm-up left no trace in the history
-        assert text.split() == [text.split()[0], "False"] and text.split()[0] != pid
+        assert text.split()[1] == "False"
+        assert text.split()[0] != pid
         assert pool.mode == ("fork" if fork else "spawn")
         pool.release(second)
     finally:
         pool.close()
 
 
+@pytest.mark.slow
 def test_a_kernel_that_dies_is_replaced_by_a_fresh_one(tmp_path):
     """A real kernel death (SIGKILL mid-notebook) is retried once, in another fresh kernel from the pool."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from smartcity_eval.batch import runner
+    from smartcity_eval.batch.execute import execute
 
     nb = new_notebook(
         cells=[
@@ -68,16 +86,9 @@ def test_a_kernel_that_dies_is_replaced_by_a_fresh_one(tmp_path):
     path = tmp_path / "dies.ipynb"
     nbformat.write(nb, path)
     staging = tmp_path / "staging"
-    task = {
-        "region": "x",
-        "staging": str(staging),
-        "notebook": str(path),
-        "parameters": {"output_dir": str(staging)},
-        "formats": ["ipynb"],
-        "title": "x",
-        "start_timeout": 30,
-    }
-    result = runner.execute_task(task)
-    assert result["error"] == "" and result["attempts"] == 2
+    task = Task("x", path, {"output_dir": str(staging)}, staging, ("ipynb",), "x", start_timeout=30)
+    result = execute(task)
+    assert result.error == ""
+    assert result.attempts == 2
     out = nbformat.read(staging / "report.ipynb", as_version=4)
     assert "second kernel" in out.cells[-1].outputs[0]["text"]

@@ -108,3 +108,61 @@ def test_adding_a_year_is_adding_a_file(tmp_path):
     path = src.rename(tmp_path / "2025.yaml")
     m = mth.load_file(path)
     assert m.year == 2025 and m.profile("REGULER").weights["outcome"] == 30
+
+
+def test_action_plan_categories_in_canonical_order():
+    assert tuple(c.key for c in mth.get(2023).action_plan_categories) == mth.ACTION_PLAN_KEYS
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("id", "SDM"), ("en", "Human resources")])
+def test_action_plan_short_name(lang, expected):
+    sdm = mth.get(2023).action_plan_categories[1]
+    assert sdm.short(lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("id", "Peningkatan kapasitas sumber daya manusia (SDM)"), ("en", "Human-resource capacity")],
+)
+def test_action_plan_long_name(lang, expected):
+    sdm = mth.get(2023).action_plan_categories[1]
+    assert sdm.name(lang) == expected
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2024])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_action_plan_category_has_a_short_name(year, lang):
+    assert all(c.short(lang) for c in mth.get(year).action_plan_categories)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_pillar_label_is_its_name_in_both_languages(lang):
+    assert mth.get(2023).pillars[0].label(lang) == "Smart Governance"
+
+
+@pytest.mark.parametrize("key", ["short_id", "short_en", "name_id", "name_en"])
+def test_action_plan_category_without_a_name_fails_with_file_and_key(tmp_path, key):
+    def drop(d):
+        del d["action_plan_categories"][1][key]
+
+    pattern = rf"2023\.yaml: action_plan_categories\.sdm: missing key '{key}'"
+    with pytest.raises(mth.MethodologyError, match=pattern):
+        mth.load_file(_broken(tmp_path, drop))
+
+
+def test_action_plan_categories_out_of_order_fail(tmp_path):
+    def swap(d):
+        cats = d["action_plan_categories"]
+        cats[0], cats[1] = cats[1], cats[0]
+
+    with pytest.raises(mth.MethodologyError, match=r"2023\.yaml: key 'action_plan_categories' lists \['sdm'"):
+        mth.load_file(_broken(tmp_path, swap))
+
+
+@pytest.mark.parametrize("key", ["short_id", "short_en"])
+def test_dimension_without_a_short_name_fails_with_file_and_key(tmp_path, key):
+    def drop(d):
+        del d["dimensions"][4][key]
+
+    with pytest.raises(mth.MethodologyError, match=rf"2023\.yaml: dimensions\.quick_win: missing key '{key}'"):
+        mth.load_file(_broken(tmp_path, drop))

@@ -70,6 +70,10 @@ def test_bad_table_lists_every_problem(tmp_path):
     text = str(exc.value)
     assert "bad.csv" in text and "baris 2" in text and "(ket)" in text and "'REGULAR'" in text
     assert "(output)" in text and "'x'" in text and "baris 3" in text and "'5.1'" in text
+    assert "seharusnya: REGULER atau KPPN&IKN" in text and "seharusnya: angka dengan titik desimal" in text
+    english = exc.value.message("en")
+    assert "row 2, column (ket): unknown choice — value: 'REGULAR'; expected: REGULER or KPPN&IKN" in english
+    assert "expected: a number with a decimal point, empty, or '-'" in english and "expected: 0–4" in english
 
 
 def test_any_year_with_a_profile_works(national_csv):

@@ -56,3 +56,14 @@ def test_python_version_agrees():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     assert f"python{data['project']['requires-python']}" in env["dependencies"]
+
+
+def test_the_message_catalogues_are_package_data():
+    from fnmatch import fnmatch
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["smartcity_eval"]
+    package = ROOT / "lib" / "smartcity_eval"
+    catalogues = sorted(p.relative_to(package).as_posix() for p in (package / "common" / "locale").iterdir())
+    assert catalogues == ["common/locale/en.yaml", "common/locale/id.yaml"]
+    assert all(any(fnmatch(c, pattern) for pattern in patterns) for c in catalogues)

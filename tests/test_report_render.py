@@ -185,6 +185,7 @@ def pdf_ok() -> None:
         pytest.skip(f"no Chromium for PDF printing here: {why}")
 
 
+@pytest.mark.slow
 def test_print_pdf(tmp_path: Path, report_html: str, pdf_ok: None) -> None:
     html_path = write_text_atomic(tmp_path / "laporan.html", report_html)
     pdf_id = tmp_path / "out" / "laporan.pdf"
@@ -204,6 +205,7 @@ def test_print_pdf_requires_start(tmp_path: Path) -> None:
         PdfPrinter().print_pdf(tmp_path / "a.html", tmp_path / "a.pdf", header="x")
 
 
+@pytest.mark.slow
 def test_unlaunchable_browser_raises_browser_unavailable(tmp_path: Path) -> None:
     fake = tmp_path / "not-a-browser"
     fake.write_text("#!/bin/sh\nexit 1\n")

@@ -2,44 +2,30 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import json
+import pickle
 from pathlib import Path
 
 import nbformat
 import pytest
-from test_validation import edit, make_filled
+from batch_support import REGIONS, edit, make_filled, spec, write_workbooks
 
+from smartcity_eval.batch import execute as execute_mod
 from smartcity_eval.batch import params as params_mod
 from smartcity_eval.batch import runner
-from smartcity_eval.batch.params import ParamsError, RunSpec, build_spec, load_run_file
+from smartcity_eval.batch.params import ParamsError, build_spec, load_run_file
+from smartcity_eval.batch.records import CheckedRegion, Outcome, RegionJob, Task
+from smartcity_eval.batch.report_kernel import REPORT_KERNEL
 from smartcity_eval.cli import main
-
-REGIONS = {
-    "kota-padang-panjang": ("Kota Padang Panjang", "13.74", "Sumatera Barat", (3, 2, 3, 4)),
-    "kota-payakumbuh": ("Kota Payakumbuh", "13.76", "Sumatera Barat", (2, 2, 3, 2)),
-    "kota-pariaman": ("Kota Pariaman", "13.77", "Sumatera Barat", (1, 2, 2, 2)),
-}
 
 
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
-    root = tmp_path / "data"
-    for slug, (name, code, province, scores) in REGIONS.items():
-        make_filled(
-            root / "2024" / "tahap-2" / f"{slug}.xlsx",
-            year=2024,
-            region=name,
-            region_code=code,
-            province=province,
-            scores=scores,
-        )
+    root = write_workbooks(tmp_path / "data")
     path = root / "2024" / "tahap-2" / "kota-padang-panjang.xlsx"
     edit(path, lambda wb: wb["Temuan"].append(["A1", "Kelemahan", "<script>alert('x')</script> belum ada SOP"]))
     return root
-
-
-def spec(data_dir: Path, out: Path, **kw) -> RunSpec:
-    return RunSpec(year=2024, stage=2, data_dir=data_dir, output_dir=out, workers=2, **kw)
 
 
 def test_unknown_parameter_fails_before_any_kernel(tmp_path, monkeypatch, capsys):
@@ -51,7 +37,8 @@ def test_unknown_parameter_fails_before_any_kernel(tmp_path, monkeypatch, capsys
     with pytest.raises(ParamsError) as exc:
         load_run_file(run_file)
     text = str(exc.value)
-    assert "unknown parameter 'colour'" in text and "parameter 'lang' is 3 (int); expected str" in text
+    assert "unknown parameter 'colour'" in text
+    assert "parameter 'lang' is 3 (int); expected str" in text
     assert main(["run", str(run_file)]) == 1
     assert "colour" in capsys.readouterr().err
 
@@ -60,7 +47,9 @@ def test_run_file_missing_and_runner_set_parameters():
     with pytest.raises(ParamsError) as exc:
         build_spec({"year": 2024, "region": "kab-malang", "formats": ["docx"]}, "x.yaml")
     text = str(exc.value)
-    assert "missing parameter 'stage'" in text and "'region' is set by the runner" in text and "'formats'" in text
+    assert "missing parameter 'stage'" in text
+    assert "'region' is set by the runner" in text
+    assert "'formats'" in text
 
 
 def test_shipped_run_files_are_valid():
@@ -68,6 +57,18 @@ def test_shipped_run_files_are_valid():
         assert load_run_file(path).year in (2023, 2024)
 
 
+def test_records_between_processes_pickle(tmp_path):
+    records = [
+        RegionJob(tmp_path, 2024, 2, "kota-padang-panjang", "auto", "id", tmp_path / "inputs.pickle"),
+        CheckedRegion("kota-padang-panjang", inputs={"a.xlsx": "0" * 64, "b.xlsx": None}, inputs_written=True),
+        Task("x", tmp_path / "nb.ipynb", {"lang": "id"}, tmp_path / "s", ("html",), "x", preload=REPORT_KERNEL),
+        Outcome("boom", "worker", 1, traceback="Traceback ...", html=tmp_path / "report.html"),
+    ]
+    for record in records:
+        assert pickle.loads(pickle.dumps(record)) == record
+
+
+@pytest.mark.slow
 def test_batch_with_one_broken_workbook(data_dir, tmp_path):
     broken = data_dir / "2024" / "tahap-2" / "kota-pariaman.xlsx"
     edit(broken, lambda wb: wb["Skor"].cell(12, 7, 7))
@@ -78,19 +79,25 @@ def test_batch_with_one_broken_workbook(data_dir, tmp_path):
     assert status == {"kota-padang-panjang": "ok", "kota-payakumbuh": "ok", "kota-pariaman": "invalid"}
     summary = json.loads((out / "2024" / "tahap-2" / "run-summary.json").read_text(encoding="utf-8"))
     bad = next(r for r in summary["regions"] if r["region"] == "kota-pariaman")
-    assert "Skor › baris 12, kolom G (A2)" in bad["error"] and "7" in bad["error"]
-    assert "kota-pariaman" in runner.summary_table(batch) and not (out / "2024" / "tahap-2" / "kota-pariaman").exists()
+    assert "Skor › baris 12, kolom G (A2)" in bad["error"]
+    assert "7" in bad["error"]
+    assert "kota-pariaman" in runner.summary_table(batch)
+    assert not (out / "2024" / "tahap-2" / "kota-pariaman").exists()
 
     region = out / "2024" / "tahap-2" / "kota-padang-panjang"
     html = (region / "report.html").read_text(encoding="utf-8")
     assert "<li>&lt;script&gt;alert('x')&lt;/script&gt; belum ada SOP</li>" in html
     assert "<script>alert" not in html
-    assert "rr.prepare" not in html and "import " not in html and "In&nbsp;[" not in html
+    assert "rr.prepare" not in html
+    assert "import " not in html
+    assert "In&nbsp;[" not in html
     manifest = json.loads((region / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["status"] == "ok" and manifest["software_version"]
+    assert manifest["status"] == "ok"
+    assert manifest["software_version"]
     assert any(k.endswith("kota-padang-panjang.xlsx") and len(v) == 64 for k, v in manifest["inputs"].items())
     scores = json.loads((region / "scores.json").read_text(encoding="utf-8"))
-    assert scores["nilai_final"] == 3.0 and scores["rank_national"] == 1
+    assert scores["nilai_final"] == 3.0
+    assert scores["rank_national"] == 1
 
     # unchanged inputs: skipped; --force renders again
     again = runner.run(spec(data_dir, out, formats=("ipynb", "html")), progress=False)
@@ -98,9 +105,11 @@ def test_batch_with_one_broken_workbook(data_dir, tmp_path):
     forced = runner.run(
         spec(data_dir, out, formats=("ipynb", "html"), force=True, regions=["kota-payakumbuh"]), progress=False
     )
-    assert [r.status for r in forced.results] == ["ok"] and forced.exit_code == 0
+    assert [r.status for r in forced.results] == ["ok"]
+    assert forced.exit_code == 0
 
 
+@pytest.mark.slow
 def test_notebook_error_leaves_no_half_written_report(data_dir, tmp_path, monkeypatch):
     nb = nbformat.read(params_mod.notebook_path("region_report"), as_version=4)
     nb.cells.insert(6, nbformat.v4.new_code_cell('if region == "kota-payakumbuh":\n    raise RuntimeError("boom")'))
@@ -114,7 +123,8 @@ def test_notebook_error_leaves_no_half_written_report(data_dir, tmp_path, monkey
     )
     status = {r.region: (r.status, r.error) for r in batch.results}
     assert status["kota-payakumbuh"] == ("failed", "RuntimeError: boom")
-    assert status["kota-pariaman"][0] == "ok" and batch.exit_code == 1
+    assert status["kota-pariaman"][0] == "ok"
+    assert batch.exit_code == 1
     folder = out / "2024" / "tahap-2"
     assert not (folder / "kota-payakumbuh").exists()
     assert (folder / "_errors" / "kota-payakumbuh.ipynb").exists()
@@ -126,6 +136,7 @@ def test_notebook_error_leaves_no_half_written_report(data_dir, tmp_path, monkey
     assert not (folder / ".staging").exists()
 
 
+@pytest.mark.slow
 def test_dead_kernel_is_retried_once(tmp_path, monkeypatch):
     import papermill
     from nbclient.exceptions import DeadKernelError
@@ -139,21 +150,46 @@ def test_dead_kernel_is_retried_once(tmp_path, monkeypatch):
         nbformat.write(nbformat.v4.new_notebook(), output_path)
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
-    task = {
-        "region": "x",
-        "staging": str(tmp_path / "s"),
-        "notebook": "nb.ipynb",
-        "parameters": {"lang": "id"},
-        "formats": ["ipynb"],
-        "title": "x",
-    }
-    result = runner.execute_task(task)
-    assert result["error"] == "" and result["attempts"] == 2 and len(calls) == 2
+    task = Task("x", Path("nb.ipynb"), {"lang": "id"}, tmp_path / "s", ("ipynb",), "x")
+    result = execute_mod.execute(task)
+    assert result.error == ""
+    assert result.attempts == 2
+    assert len(calls) == 2
 
 
+@pytest.mark.slow
 def test_region_slug_cannot_escape_the_output_folder(data_dir, tmp_path):
     batch = runner.run(spec(data_dir, tmp_path / "out", regions=["../../etc"], formats=("html",)), progress=False)
-    assert [r.status for r in batch.results] == ["invalid"] and "slug" in batch.results[0].error
+    assert [r.status for r in batch.results] == ["invalid"]
+    assert "slug" in batch.results[0].error
+
+
+def _crash(*_args):
+    raise MemoryError("the worker ran out of memory")
+
+
+class CrashingWorkers(cf.ThreadPoolExecutor):
+    """Workers that check workbooks, but crash outright instead of executing a notebook."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(_crash if fn is execute_mod.execute else fn, *args, **kwargs)
+
+
+@pytest.mark.slow
+def test_a_worker_that_crashes_leaves_its_traceback(data_dir, tmp_path):
+    out = tmp_path / "out"
+    one = spec(data_dir, out, regions=["kota-payakumbuh"], formats=("html",))
+    batch = runner.run(one, progress=False, executor_factory=CrashingWorkers)
+    assert [r.status for r in batch.results] == ["failed"]
+    assert batch.results[0].error == "MemoryError: the worker ran out of memory"
+    folder = out / "2024" / "tahap-2"
+    manifest = json.loads((folder / "_errors" / "kota-payakumbuh.json").read_text(encoding="utf-8"))
+    assert "MemoryError: the worker ran out of memory" in manifest["traceback"]
+    assert "in _crash" in manifest["traceback"]
+    summary = json.loads((folder / "run-summary.json").read_text(encoding="utf-8"))
+    assert "MemoryError" in summary["regions"][0]["traceback"]
+    assert not (folder / "kota-payakumbuh").exists()
+    assert not (folder / ".staging").exists()
 
 
 @pytest.mark.slow

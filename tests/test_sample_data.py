@@ -189,7 +189,8 @@ def test_published_tables() -> None:
 
 def _load_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("make_sample_data", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
     spec.loader.exec_module(module)

@@ -491,6 +491,17 @@ def test_connect(tmp_path):
         con.close()
 
 
+def test_store_errors_speak_the_users_language(tmp_path, capsys):
+    with pytest.raises(store.StoreError) as exc:
+        store.connect(tmp_path / "none.duckdb")
+    assert str(exc.value).startswith("basis data evaluasi") and exc.value.key == "no_store"
+    assert store.store_error_message(exc.value, "x", "en").startswith("the evaluation store")
+    with pytest.raises(FileNotFoundError, match="folder data tidak ditemukan"):
+        store.ingest(tmp_path / "nowhere", tmp_path / "s.duckdb")
+    assert run(["ingest", str(tmp_path / "nowhere"), "--db", str(tmp_path / "s.duckdb"), "--lang", "en"]) == 1
+    assert "data folder not found" in capsys.readouterr().err
+
+
 def test_a_value_the_database_refuses_rolls_back_the_file(tmp_path):
     published = tmp_path / "data" / "published"
     published.mkdir(parents=True)

@@ -165,3 +165,6 @@ def test_command_line(tmp_path, capsys):
     assert "2 berkas" in capsys.readouterr().out
     assert len(list((tmp_path / "2023" / "tahap-2").glob("*.xlsx"))) == 2
     assert main(["--regions", "2", "--year", "2030", "--out", str(tmp_path)]) == 1
+    assert "tidak ada metodologi untuk 2030" in capsys.readouterr().err
+    assert main(["--regions", "600", "--year", "2023", "--out", str(tmp_path), "--lang", "en"]) == 1
+    assert "--regions must be between 1 and 514" in capsys.readouterr().err

@@ -148,7 +148,17 @@ def test_not_an_xlsx(tmp_path):
     with zipfile.ZipFile(corrupt, "w") as zf:
         zf.writestr("hello.txt", "not a workbook")
     assert codes(validate(corrupt)) == ["unreadable"]
-    assert codes(validate(tmp_path / "missing.xlsx")) == ["unreadable"]
+    [missing] = validate(tmp_path / "missing.xlsx").errors
+    assert missing.code == "unreadable"
+    assert missing.format() == (
+        "GALAT: missing.xlsx: berkas tidak dapat dibaca (berkas tidak ditemukan); "
+        "seharusnya: berkas .xlsx hasil `smartcity-eval template`"
+    )
+    assert missing.format("en") == (
+        "ERROR: missing.xlsx: the file cannot be read (file not found); "
+        "expected: an .xlsx file made by `smartcity-eval template`"
+    )
+    assert "not an xlsx workbook (not a zip container)" in validate(bad).errors[0].format("en")
 
 
 def test_missing_sheet_and_missing_column(filled):
@@ -185,7 +195,9 @@ def test_dimension_with_no_scored_item(filled):
 
     result = validate(edit(filled, clear))
     assert codes(result) == ["dimension_unscored"]
-    assert "Quick Wins" in result.errors[0].format()
+    assert "dimensi Quick Wins — program percepatan tidak punya" in result.errors[0].format()
+    assert "dimension Quick Wins — accelerated programmes has no scored item" in result.errors[0].format("en")
+    assert result.errors[0].format("en").endswith("expected: at least one scored item")
 
 
 def test_year_without_methodology_and_category_without_profile(tmp_path):
@@ -207,6 +219,9 @@ def test_empty_panel(filled):
     result = validate(edit(filled, empty))
     assert "empty_panel" in codes(result)
     assert "score_column_unknown" in codes(result)  # scores of assessors nobody declared
+    unknown = next(p for p in result.errors if p.code == "score_column_unknown")
+    assert unknown.format().endswith("seharusnya: salah satu dari: -")
+    assert unknown.to_dict("en")["expected"] == "one of: -"
 
 
 def test_profile_contradicting_the_place_and_the_run(tmp_path):
@@ -265,3 +280,40 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     assert wb["Temuan"]["C2"].data_type == "s" and wb["Program"]["C2"].value == "=1+1"
     again = validate(path)
     assert again.ok and again.assessment.findings.loc[0, "text"] == '=HYPERLINK("http://x")'
+
+
+def test_every_problem_reads_in_both_languages(filled):
+    def damage(wb):
+        profile = wb["Profil"]
+        profile.cell(3, 2, "1374x"), profile.cell(5, 2, "KPPN"), profile.cell(8, 2, 3)
+        scores = wb["Skor"]
+        scores.cell(3, 6, 9), scores.cell(4, 6, "x")
+        wb["Asesor"].cell(3, 1, "A1")
+        wb["Program"].cell(2, 1, "Smart Nothing"), wb["Program"].cell(3, 5, "Mungkin")
+        wb["Rencana_Aksi"].cell(2, 3, -1)
+        wb["Temuan"].cell(2, 2, "Pujian")
+
+    result = validate(edit(filled, damage))
+    assert len(result.problems) >= 10
+    for lang in ("id", "en"):
+        lines = result.summary(lang).splitlines()
+        assert len(lines) == len(result.problems) and all(line.strip() for line in lines)
+    english = result.summary("en")
+    assert "expected: 1 or 2 (Tahap I / Tahap II)" in english
+    assert "expected: two digits, a dot, two digits (e.g. 13.74)" in english
+    assert "expected: REGULER or KPPN&IKN" in english and "expected: a unique code A1–A5" in english
+    assert "expected: a whole number 0–4, or empty" in english and "expected: Ya or Tidak" in english
+    assert "expected: a whole number ≥ 0" in english and "expected: one of: A1, A3, A4" in english
+    assert " atau " not in english and "seharusnya" not in english
+    indonesian = result.summary()
+    assert "seharusnya: 1 atau 2 (Tahap I / Tahap II)" in indonesian and "seharusnya: kode unik A1–A5" in indonesian
+
+
+def test_a_problem_names_only_keys_of_the_catalogues():
+    from smartcity_eval.inputs.validation import ERROR, Problem
+
+    assert Problem(ERROR, "score_range", "f.xlsx", expected="score_range").expected_text("en") == "a whole number 0–4"
+    with pytest.raises(KeyError, match="validation.no_such_code"):
+        Problem(ERROR, "no_such_code", "f.xlsx")
+    with pytest.raises(KeyError, match="expected.bilangan bulat"):
+        Problem(ERROR, "score_range", "f.xlsx", expected="bilangan bulat 0–4")

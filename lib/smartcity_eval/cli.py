@@ -10,50 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from smartcity_eval import __version__
+from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
 
-TEXT = {
-    "id": {
-        "dimension": "Dimensi",
-        "score": "Skor",
-        "weight": "Bobot",
-        "final": "Nilai Final",
-        "improvement": "Indeks Peningkatan",
-        "programmes": "Realisasi program",
-        "action_plan": "Realisasi rencana aksi",
-        "overall": "keseluruhan",
-        "previous": "tahun lalu",
-        "differs": "berbeda dari hasil hitung ulang",
-        "published": "dipublikasikan",
-        "recomputed": "hitung ulang",
-        "no_diff": "Semua Nilai Final yang dipublikasikan sesuai hasil hitung ulang (±0,005).",
-        "written": "ditulis",
-        "errors": "berkas bermasalah",
-        "valid": "berkas valid",
-        "not_found": "tidak ditemukan di tabel",
-        "provenance": "asal bobot",
-    },
-    "en": {
-        "dimension": "Dimension",
-        "score": "Score",
-        "weight": "Weight",
-        "final": "Nilai Final",
-        "improvement": "Improvement",
-        "programmes": "Programme realisation",
-        "action_plan": "Action-plan realisation",
-        "overall": "overall",
-        "previous": "last year",
-        "differs": "differs from the recomputed value",
-        "published": "published",
-        "recomputed": "recomputed",
-        "no_diff": "Every published Nilai Final matches the recomputed one (±0.005).",
-        "written": "written",
-        "errors": "files with errors",
-        "valid": "valid files",
-        "not_found": "not found in the table",
-        "provenance": "weight provenance",
-    },
-}
+T = i18n.section("cli")
 
 
 def _lang_arg(p: argparse.ArgumentParser) -> None:
@@ -74,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region-code", default="", help="Kemendagri code, e.g. 13.74")
     p.add_argument("--province", default="")
     p.add_argument("-o", "--output", type=Path, required=True)
+    _lang_arg(p)
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("validate", help="check assessment workbooks; exit 1 on any error")
@@ -144,18 +105,27 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _no_methodology(args: argparse.Namespace) -> str:
+    from smartcity_eval.method import methodology as mth
+
+    return T(args.lang, "no_methodology", year=args.year, years=", ".join(map(str, mth.years())))
+
+
+def _option_error(option: str, message: str) -> int:
+    """A wrong option, shown as a run file's problems are: the option, then the problem on an indented line."""
+    return _fail(f"{option}:\n  - {message}")
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from smartcity_eval.inputs.workbook import write_template
     from smartcity_eval.method import methodology as mth
 
     if args.year not in mth.years():
-        return _fail(f"Tidak ada metodologi untuk tahun {args.year}; tersedia: {', '.join(map(str, mth.years()))}")
+        return _fail(_no_methodology(args))
     category = args.category.strip().upper()
     if category not in mth.get(args.year).profiles:
-        return _fail(
-            f"Tidak ada profil bobot untuk kategori {args.category!r} tahun {args.year}; "
-            f"tersedia: {', '.join(mth.get(args.year).profiles)}"
-        )
+        profiles = ", ".join(mth.get(args.year).profiles)
+        return _fail(T(args.lang, "no_profile", category=args.category, year=args.year, profiles=profiles))
     path = write_template(
         args.output,
         year=args.year,
@@ -188,9 +158,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         for r in results:
             print(r.summary(args.lang))
-        t = TEXT[args.lang]
         bad = sum(not r.ok for r in results)
-        print(f"\n{len(results) - bad} {t['valid']}, {bad} {t['errors']}")
+        print("\n" + T(args.lang, "validated", valid=len(results) - bad, errors=bad))
     return 1 if any(not r.ok for r in results) else 0
 
 
@@ -225,31 +194,31 @@ def cmd_score(args: argparse.Namespace) -> int:
     except WorkbookError as exc:
         return _fail(exc.result.summary(args.lang))
     except TableError as exc:
-        return _fail(str(exc))
+        return _fail(exc.message(args.lang))
     card = rules.score(assessment, prev)
     if args.format == "json":
         print(json.dumps(card.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    lang, t = args.lang, TEXT[args.lang]
+    lang, t = args.lang, T[args.lang]
     m = mth.get(card.year)
     print(f"{card.region} — {card.year} {stage_name(card.stage, lang)} ({card.category})")
-    print(f"{t['dimension']:<22}{t['score']:>7}{t['weight']:>8}")
+    print(f"{t('dimension'):<22}{t('score'):>7}{t('weight'):>8}")
     for key, value in card.dimensions.items():
         print(
             f"{m.dimension(key).short(lang):<22}{format_number(value, 2, lang):>7}"
             f"{card.profile.weights.get(key, 0):>7}%"
         )
     print(
-        f"{t['final']:<22}{format_number(card.nilai_final, 2, lang):>7}   "
-        f"({t['provenance']}: {card.profile.provenance})"
+        f"{t('final'):<22}{format_number(card.nilai_final, 2, lang):>7}   "
+        f"({t('provenance')}: {card.profile.provenance})"
     )
     prev_text = (
-        "" if card.previous_final is None else f"   ({t['previous']}: {format_number(card.previous_final, 2, lang)})"
+        "" if card.previous_final is None else f"   ({t('previous')}: {format_number(card.previous_final, 2, lang)})"
     )
-    print(f"{t['improvement']:<22}{format_number(card.improvement, 2, lang, signed=True):>7}{prev_text}")
+    print(f"{t('improvement'):<22}{format_number(card.improvement, 2, lang, signed=True):>7}{prev_text}")
     names = {p.key: p.name.removeprefix("Smart ") for p in m.pillars}
     names.update({c.key: (c.name_en if lang == "en" else c.name_id) for c in m.action_plan_categories})
-    for label, table in ((t["programmes"], card.programmes), (t["action_plan"], card.action_plan)):
+    for label, table in ((t("programmes"), card.programmes), (t("action_plan"), card.action_plan)):
         if table.at["overall", "planned"]:
             overall = table.loc["overall"]
             parts = [
@@ -269,27 +238,22 @@ def cmd_national(args: argparse.Namespace) -> int:
     from smartcity_eval.results.national import TableError, differences, read_published, recompute, to_letter_layout
 
     if args.year not in mth.years():
-        return _fail(f"Tidak ada metodologi untuk tahun {args.year}; tersedia: {', '.join(map(str, mth.years()))}")
+        return _fail(_no_methodology(args))
     try:
         table = read_published(args.input)
     except TableError as exc:
-        return _fail(str(exc))
+        return _fail(exc.message(args.lang))
     result = recompute(table, args.year)
     write_csv(to_letter_layout(result), args.output)
-    t = TEXT[args.lang]
+    t = T[args.lang]
     diffs = differences(result)
     if diffs.empty:
-        print(t["no_diff"])
+        print(t("no_diff"))
     for _, row in diffs.iterrows():
-        print(
-            f"{row['region']}: Nilai Final {t['published']} {format_number(row['nilai_final'], 2, args.lang)} "
-            f"{t['differs']} ({t['recomputed']} {format_number(row['nilai_final_recomputed'], 2, args.lang)})"
-        )
-    print(
-        f"{args.output} {t['written']} ({len(result)} baris)"
-        if args.lang == "id"
-        else f"{args.output} {t['written']} ({len(result)} rows)"
-    )
+        published = format_number(row["nilai_final"], 2, args.lang)
+        recomputed = format_number(row["nilai_final_recomputed"], 2, args.lang)
+        print(t("differs", region=row["region"], published=published, recomputed=recomputed))
+    print(t("written", path=args.output, n=len(result)))
     return 0
 
 
@@ -302,7 +266,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             spec = load_run_file(args.run_file)
         else:
             if args.year is None or args.stage is None:
-                return _fail("smartcity-eval run: give a run file, or --year and --stage")
+                return _fail(T(args.lang or DEFAULT_LANG, "run_needs"))
             spec = build_spec(
                 {"year": args.year, "stage": args.stage, "notebook": args.notebook or "region_report"},
                 "command line",
@@ -325,15 +289,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
             bad = [f for f in formats if f not in ("ipynb", "html", "pdf")]
             if bad or not formats:
-                raise ParamsError("--formats", [f"unknown format(s) {bad}; expected ipynb, html, pdf"])
+                return _option_error("--formats", T(spec.lang, "bad_formats", formats=bad))
             spec.formats = formats
         if args.category is not None:
             if spec.notebook != "overview":
-                raise ParamsError("--category", ["only the overview notebook takes a category"])
+                return _option_error("--category", T(spec.lang, "category_overview_only"))
             spec.extra["category"] = args.category
         spec.force = spec.force or args.force
         if args.workers is not None and args.workers < 1:
-            raise ParamsError("--workers", ["expected a whole number >= 1"])
+            return _option_error("--workers", T(spec.lang, "workers"))
     except ParamsError as exc:
         return _fail(str(exc))
     if spec.scheduler:
@@ -354,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except i18n.LocalizedError as exc:  # e.g. a store or data folder that cannot be used
+        return _fail(f"smartcity-eval {args.command}: {exc.message(getattr(args, 'lang', None) or DEFAULT_LANG)}")
     except OSError as exc:  # a file that cannot be read or written: say which, never a traceback
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         return _fail(f"smartcity-eval {args.command}: {where}{exc.strerror or exc}")

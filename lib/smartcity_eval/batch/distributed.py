@@ -2,8 +2,8 @@
 
 Workers execute each region's notebook and export HTML into the staging folder under the output folder, so
 data and outputs must be on storage shared by the client and every worker (same paths). The client prints
-the PDFs with one browser, writes manifests and commits outputs exactly as a local run does; failure
-isolation and kernel retries are the same because the same task function runs.
+the PDFs, writes manifests and commits outputs exactly as a local run does; failure isolation and kernel
+retries are the same because the same task function (:func:`smartcity_eval.batch.execute.execute`) runs.
 """
 
 from __future__ import annotations

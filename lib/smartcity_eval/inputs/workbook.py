@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from smartcity_eval.common import i18n
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment
 
@@ -101,8 +102,10 @@ class RawSheet:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
-class UnreadableWorkbook(Exception):
-    """The file is not an xlsx workbook or cannot be opened."""
+class UnreadableWorkbook(i18n.LocalizedError):
+    """The file is not an xlsx workbook or cannot be opened: a key of the catalogue's ``workbook`` section."""
+
+    section = "workbook"
 
 
 def read_sheets(path: Path) -> dict[str, RawSheet]:
@@ -115,14 +118,14 @@ def read_sheets(path: Path) -> dict[str, RawSheet]:
 
     path = Path(path)
     if not path.is_file():
-        raise UnreadableWorkbook("berkas tidak ditemukan")
+        raise UnreadableWorkbook("not_found")
     if not zipfile.is_zipfile(path):
-        raise UnreadableWorkbook("bukan workbook xlsx (bukan arsip zip)")
+        raise UnreadableWorkbook("not_zip")
     try:
         wb = CalamineWorkbook.from_path(str(path))
         raw = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
     except (CalamineError, ValueError, OSError) as exc:
-        raise UnreadableWorkbook(f"tidak dapat dibuka sebagai workbook xlsx: {exc.__class__.__name__}: {exc}") from exc
+        raise UnreadableWorkbook("cannot_open", detail=f"{exc.__class__.__name__}: {exc}") from exc
     sheets: dict[str, RawSheet] = {}
     for name, rows in raw.items():
         sheet = RawSheet(name)

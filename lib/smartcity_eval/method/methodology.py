@@ -21,6 +21,7 @@ CATEGORIES = ("REGULER", "KPPN&IKN")
 PROVENANCES = ("official", "fitted", "assumed")
 DIMENSION_KEYS = ("baseline", "output", "outcome", "impact", "quick_win", "kolaborasi")
 PILLAR_KEYS = ("governance", "branding", "economy", "living", "society", "environment")
+ACTION_PLAN_KEYS = ("kebijakan_kelembagaan", "sdm", "infrastruktur", "aplikasi", "literasi")
 DATA_DIR = Path(__file__).parent / "years"
 
 
@@ -41,12 +42,26 @@ class Pillar:
     name: str
     sub_dimensions: tuple[SubDimension, ...]
 
+    def label(self, lang: str = "id") -> str:
+        """The pillar's name, the same in every language ("Smart Governance")."""
+        return self.name
+
 
 @dataclass(frozen=True)
 class ActionPlanCategory:
+    """An action-plan (Rencana Aksi) category: long names for tables, short ones for chart axes."""
+
     key: str
     name_id: str
     name_en: str
+    short_id: str
+    short_en: str
+
+    def name(self, lang: str = "id") -> str:
+        return self.name_en if lang == "en" else self.name_id
+
+    def short(self, lang: str = "id") -> str:
+        return self.short_en if lang == "en" else self.short_id
 
 
 @dataclass(frozen=True)
@@ -195,13 +210,23 @@ def parse(data: Mapping[str, Any], path: Path) -> Methodology:
         )
     sub_keys = {s.key for p in pillars for s in p.sub_dimensions}
 
-    ap_cats = tuple(
-        ActionPlanCategory(
-            _require(c, "key", f"{name}: action_plan_categories[{i}]"), c.get("name_id", ""), c.get("name_en", "")
+    ap_list = []
+    for i, c in enumerate(_require(data, "action_plan_categories", name)):
+        ckey = _require(c, "key", f"{name}: action_plan_categories[{i}]")
+        where = f"{name}: action_plan_categories.{ckey}"
+        ap_list.append(
+            ActionPlanCategory(
+                ckey,
+                *(str(_require(c, k, where)) for k in ("name_id", "name_en", "short_id", "short_en")),
+            )
         )
-        for i, c in enumerate(_require(data, "action_plan_categories", name))
-    )
-    ap_keys = {c.key for c in ap_cats}
+    ap_cats = tuple(ap_list)
+    if tuple(c.key for c in ap_cats) != ACTION_PLAN_KEYS:
+        raise MethodologyError(
+            f"{name}: key 'action_plan_categories' lists {[c.key for c in ap_cats]}, "
+            f"expected {list(ACTION_PLAN_KEYS)} in that order"
+        )
+    ap_keys = set(ACTION_PLAN_KEYS)
 
     dimensions = []
     seen: dict[str, str] = {}
@@ -251,8 +276,8 @@ def parse(data: Mapping[str, Any], path: Path) -> Methodology:
                 dkey,
                 _require(d, "name_id", where),
                 _require(d, "name_en", where),
-                d.get("short_id", dkey),
-                d.get("short_en", dkey),
+                _require(d, "short_id", where),
+                _require(d, "short_en", where),
                 tuple(items),
                 tuple(cats) if cats else None,
             )

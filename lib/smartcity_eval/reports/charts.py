@@ -5,6 +5,10 @@ no pyplot state is touched: figures are never shown, never written and are freed
 functions draw inside :func:`apply_style` and take ``lang`` ('id' or 'en') for labels and number format
 (Indonesian uses the decimal comma: 2,94).
 
+Labels of pillars, evaluation dimensions and action-plan categories come from the methodology files
+(:mod:`smartcity_eval.method.methodology`), never from this module: charts that name them take ``year``, the
+evaluation year whose methodology supplies the labels (the latest methodology year when omitted).
+
 Colours: each pillar, evaluation dimension and action-plan category has a fixed colour whose greyscale
 luma differs clearly from the others in its group, so charts survive black-and-white printing.
 """
@@ -25,24 +29,18 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from smartcity_eval.common.i18n import LANGUAGES, check_lang, format_number
+from smartcity_eval.common.i18n import check_lang, format_number
+from smartcity_eval.method import methodology as mth
 
 __all__ = [
-    "ACTION_PLAN_CATEGORIES",
     "ACTION_PLAN_COLOURS",
-    "ACTION_PLAN_LABELS",
     "CATEGORY_ORDER",
     "CM",
-    "DIMENSIONS",
     "DIMENSION_COLOURS",
-    "DIMENSION_LABELS",
     "DIMENSION_MARKERS",
-    "FIG_WIDTH",
-    "LANGS",
-    "PILLARS",
+    "LABEL_KINDS",
     "PILLAR_COLOURS",
     "PILLAR_HATCHES",
-    "PILLAR_LABELS",
     "PILLAR_MARKERS",
     "SCORE_MAX",
     "SERIES_STYLES",
@@ -52,6 +50,7 @@ __all__ = [
     "distribution",
     "greyscale_luma",
     "heatmap",
+    "key_labels",
     "radar",
     "realisation_bars",
     "trajectory",
@@ -59,66 +58,10 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------------------------------------
-# Domain constants (keys must match the methodology module)
+# Domain constants (keys and labels are the methodology's: mth.PILLAR_KEYS, mth.DIMENSION_KEYS, ...)
 # --------------------------------------------------------------------------------------------------------
 
-LANGS: tuple[str, ...] = tuple(LANGUAGES)
 SCORE_MAX = 4.0
-
-PILLARS: tuple[str, ...] = ("governance", "branding", "economy", "living", "society", "environment")
-_PILLAR_NAMES = {
-    "governance": "Smart Governance",
-    "branding": "Smart Branding",
-    "economy": "Smart Economy",
-    "living": "Smart Living",
-    "society": "Smart Society",
-    "environment": "Smart Environment",
-}
-PILLAR_LABELS: dict[str, dict[str, str]] = {lang: dict(_PILLAR_NAMES) for lang in LANGS}
-
-DIMENSIONS: tuple[str, ...] = ("baseline", "output", "outcome", "impact", "quick_win", "kolaborasi")
-DIMENSION_LABELS: dict[str, dict[str, str]] = {
-    "id": {
-        "baseline": "Baseline",
-        "output": "Output",
-        "outcome": "Outcome",
-        "impact": "Impact",
-        "quick_win": "Quick Wins",
-        "kolaborasi": "Kolaborasi",
-    },
-    "en": {
-        "baseline": "Baseline",
-        "output": "Output",
-        "outcome": "Outcome",
-        "impact": "Impact",
-        "quick_win": "Quick Wins",
-        "kolaborasi": "Collaboration",
-    },
-}
-
-ACTION_PLAN_CATEGORIES: tuple[str, ...] = (
-    "kebijakan_kelembagaan",
-    "sdm",
-    "infrastruktur",
-    "aplikasi",
-    "literasi",
-)
-ACTION_PLAN_LABELS: dict[str, dict[str, str]] = {
-    "id": {
-        "kebijakan_kelembagaan": "Kebijakan & kelembagaan",
-        "sdm": "SDM",
-        "infrastruktur": "Infrastruktur",
-        "aplikasi": "Aplikasi",
-        "literasi": "Literasi",
-    },
-    "en": {
-        "kebijakan_kelembagaan": "Policy & institutions",
-        "sdm": "Human resources",
-        "infrastruktur": "Infrastructure",
-        "aplikasi": "Applications",
-        "literasi": "Literacy",
-    },
-}
 
 #: Participant categories in display order (others follow alphabetically).
 CATEGORY_ORDER: tuple[str, ...] = ("REGULER", "KPPN&IKN")
@@ -189,8 +132,6 @@ _NAN_HATCH = "#b0b0b0"
 _PREVIOUS_TEXT = "#8a4a0c"  # darker shade of the "previous" orange, readable as text
 
 CM = 1 / 2.54
-#: Figure width for A4 reports (16 cm text width), in inches.
-FIG_WIDTH = 16 * CM
 
 STYLE: dict[str, Any] = {
     "font.family": "sans-serif",
@@ -313,6 +254,46 @@ def _ordered_keys(keys: Iterable[Any], canonical: Sequence[str], what: str) -> l
     return [k for k in canonical if k in present]
 
 
+#: What :func:`key_labels` names, and the methodology's keys of each, in canonical order.
+LABEL_KINDS: dict[str, tuple[str, ...]] = {
+    "dimension": mth.DIMENSION_KEYS,
+    "pillar": mth.PILLAR_KEYS,
+    "action_plan": mth.ACTION_PLAN_KEYS,
+}
+
+
+def _methodology(year: int | None) -> mth.Methodology:
+    """The methodology of ``year``, or of the latest year that has one when ``year`` is None."""
+    return mth.get(mth.years()[-1] if year is None else year)
+
+
+def key_labels(kind: str, lang: str = "id", year: int | None = None) -> dict[str, str]:
+    """Chart labels ``{key: label}`` of ``kind`` ('dimension', 'pillar', 'action_plan'), in canonical order.
+
+    Taken from the methodology of ``year`` (the latest methodology year when None): short names of dimensions
+    and action-plan categories ("Quick Wins", "SDM" / "Human resources"), pillar names ("Smart Governance").
+    Only keys that year defines are present (2022 has no 'kolaborasi').
+    """
+    check_lang(lang)
+    m = _methodology(year)
+    if kind == "dimension":
+        return {d.key: d.short(lang) for d in m.dimensions}
+    if kind == "pillar":
+        return {p.key: p.label(lang) for p in m.pillars}
+    if kind == "action_plan":
+        return {c.key: c.short(lang) for c in m.action_plan_categories}
+    raise ValueError(f"kind must be one of {list(LABEL_KINDS)}, got {kind!r}")
+
+
+def _labels_of(keys: Sequence[str], kind: str, lang: str, year: int | None) -> list[str]:
+    """Labels of ``keys`` from :func:`key_labels`; a key the year's methodology lacks raises ValueError."""
+    names = key_labels(kind, lang, year)
+    missing = [k for k in keys if k not in names]
+    if missing:
+        raise ValueError(f"{kind} key(s) {missing} have no label in the {_methodology(year).year} methodology")
+    return [names[k] for k in keys]
+
+
 def _shorten(text: str, limit: int = 60, width: int = 36, max_lines: int = 2) -> str:
     """Truncate ``text`` to about ``limit`` characters (word boundary, '…'), wrapped in ``max_lines`` lines."""
     text = " ".join(str(text).split())
@@ -347,17 +328,24 @@ def radar(
     previous: pd.Series | None = None,
     *,
     lang: str = "id",
-    labels: tuple[str, str] = ("2023", "2022"),
+    labels: tuple[str, str] | None = None,
+    year: int | None = None,
 ) -> Figure:
     """Radar of evaluation-dimension scores (0–4), this year vs. last year (dashed).
 
-    One axis per dimension present in ``current`` (index = dimension keys), in canonical order.
-    Dimensions missing from ``previous`` leave a gap in last year's outline.
+    One axis per dimension present in ``current`` (index = dimension keys), in canonical order, named from the
+    methodology of ``year`` (latest when None). ``labels`` name the two series in the legend; by default the
+    methodology year and the year before it. Dimensions missing from ``previous`` leave a gap in last year's
+    outline.
     """
     check_lang(lang)
-    dims = _ordered_keys(current.dropna().index, DIMENSIONS, "dimension")
+    dims = _ordered_keys(current.dropna().index, mth.DIMENSION_KEYS, "dimension")
     if len(dims) < 3:
         raise ValueError("radar needs at least 3 dimensions")
+    axis_labels = _labels_of(dims, "dimension", lang, year)
+    if labels is None:
+        shown = _methodology(year).year
+        labels = (str(shown), str(shown - 1))
     cur = current.reindex(dims).astype(float).to_numpy()
     prev = None if previous is None else previous.reindex(dims).astype(float).to_numpy()
 
@@ -376,7 +364,7 @@ def radar(
             fontsize=7,
             color="#666666",
         )
-        ax.set_xticks(angles, [DIMENSION_LABELS[lang][d] for d in dims])
+        ax.set_xticks(angles, axis_labels)
         ax.tick_params(axis="x", pad=14, labelsize=9)
         ax.grid(color=_GRID, linewidth=0.7)
         ax.spines["polar"].set_color("#999999")
@@ -439,10 +427,16 @@ def radar(
 # --------------------------------------------------------------------------------------------------------
 
 
-def dimension_bars(scores: pd.Series, median: pd.Series | None = None, *, lang: str = "id") -> Figure:
-    """Horizontal bars of a region's dimension scores (0–4) with the category median as a tick."""
+def dimension_bars(
+    scores: pd.Series, median: pd.Series | None = None, *, lang: str = "id", year: int | None = None
+) -> Figure:
+    """Horizontal bars of a region's dimension scores (0–4) with the category median as a tick.
+
+    Dimensions are named from the methodology of ``year`` (latest when None).
+    """
     check_lang(lang)
-    dims = _ordered_keys(scores.index, DIMENSIONS, "dimension")
+    dims = _ordered_keys(scores.index, mth.DIMENSION_KEYS, "dimension")
+    names = _labels_of(dims, "dimension", lang, year)
     values = scores.reindex(dims).astype(float)
     with apply_style():
         fig = _new_figure(1.8 + 1.0 * len(dims))
@@ -457,7 +451,7 @@ def dimension_bars(scores: pd.Series, median: pd.Series | None = None, *, lang: 
             linewidth=0.5,
             gid="scores",
         )
-        ax.set_yticks(y, [DIMENSION_LABELS[lang][d] for d in dims])
+        ax.set_yticks(y, names)
         ax.invert_yaxis()
         for yi, v in zip(y, values, strict=True):
             text = _fmt(v, 2, lang) if not np.isnan(v) else _TEXT[lang]["not_assessed"]
@@ -503,24 +497,28 @@ def dimension_bars(scores: pd.Series, median: pd.Series | None = None, *, lang: 
 # --------------------------------------------------------------------------------------------------------
 
 
-def realisation_bars(table: pd.DataFrame, *, kind: str = "programme", lang: str = "id") -> Figure:
+def realisation_bars(
+    table: pd.DataFrame, *, kind: str = "programme", lang: str = "id", year: int | None = None
+) -> Figure:
     """Bars of programme (per pillar) or action-plan (per category) realisation in percent.
 
     ``table``: index = pillar keys (``kind='programme'``) or action-plan category keys (``'action_plan'``),
     columns ``planned``, ``done``, ``percent``. Bars are labelled "done/planned (percent %)"; a dashed line
-    marks the overall realisation (sum of done ÷ sum of planned).
+    marks the overall realisation (sum of done ÷ sum of planned). Pillars and categories are named from the
+    methodology of ``year`` (latest when None), categories by their short names.
     """
     check_lang(lang)
     if kind == "programme":
-        canonical, names, colours = PILLARS, PILLAR_LABELS[lang], PILLAR_COLOURS
+        label_kind, colours = "pillar", PILLAR_COLOURS
     elif kind == "action_plan":
-        canonical, names, colours = ACTION_PLAN_CATEGORIES, ACTION_PLAN_LABELS[lang], ACTION_PLAN_COLOURS
+        label_kind, colours = "action_plan", ACTION_PLAN_COLOURS
     else:
         raise ValueError(f"kind must be 'programme' or 'action_plan', got {kind!r}")
     missing = {"planned", "done", "percent"} - set(table.columns)
     if missing:
         raise ValueError(f"table lacks column(s) {sorted(missing)}")
-    keys = _ordered_keys(table.index, canonical, kind)
+    keys = _ordered_keys(table.index, LABEL_KINDS[label_kind], kind)
+    names = _labels_of(keys, label_kind, lang, year)
     data = table.reindex(keys)
     with apply_style():
         fig = _new_figure(2.2 + 0.95 * len(keys))
@@ -536,7 +534,7 @@ def realisation_bars(table: pd.DataFrame, *, kind: str = "programme", lang: str 
             linewidth=0.5,
             gid="realisation",
         )
-        ax.set_yticks(y, [names[k] for k in keys])
+        ax.set_yticks(y, names)
         ax.invert_yaxis()
         for yi, key, p in zip(y, keys, pct, strict=True):
             done, planned = data.at[key, "done"], data.at[key, "planned"]
@@ -767,13 +765,15 @@ def distribution(finals: pd.DataFrame, *, highlight: str | None = None, lang: st
 # --------------------------------------------------------------------------------------------------------
 
 
-def heatmap(table: pd.DataFrame, *, lang: str = "id") -> Figure:
+def heatmap(table: pd.DataFrame, *, lang: str = "id", year: int | None = None) -> Figure:
     """Regions × evaluation dimensions heatmap (0–4, cividis); values annotated when under 40 rows.
 
-    NaN cells (e.g. Kolaborasi for REGULER) stay blank and lightly hatched.
+    NaN cells (e.g. Kolaborasi for REGULER) stay blank and lightly hatched. Dimensions are named from the
+    methodology of ``year`` (latest when None).
     """
     check_lang(lang)
-    dims = _ordered_keys(table.columns, DIMENSIONS, "dimension")
+    dims = _ordered_keys(table.columns, mth.DIMENSION_KEYS, "dimension")
+    names = _labels_of(dims, "dimension", lang, year)
     data = table[dims].astype(float)
     n = len(data)
     annotate = n < 40
@@ -787,7 +787,7 @@ def heatmap(table: pd.DataFrame, *, lang: str = "id") -> Figure:
         cmap = mpl.colormaps["cividis"].with_extremes(bad="white")
         values = np.ma.masked_invalid(data.to_numpy())
         im = ax.imshow(values, cmap=cmap, vmin=0, vmax=SCORE_MAX, aspect="auto", interpolation="nearest")
-        ax.set_xticks(np.arange(len(dims)), [DIMENSION_LABELS[lang][d] for d in dims])
+        ax.set_xticks(np.arange(len(dims)), names)
         ax.xaxis.tick_top()
         ax.tick_params(axis="x", length=0, labelsize=8)
         rows = np.arange(0, n, label_step)
@@ -845,20 +845,22 @@ def heatmap(table: pd.DataFrame, *, lang: str = "id") -> Figure:
 _STAGE1_SHIFT = 0.2
 
 
-def trajectory(history: pd.DataFrame, *, lang: str = "id") -> Figure:
+def trajectory(history: pd.DataFrame, *, lang: str = "id", year: int | None = None) -> Figure:
     """Nilai Final over the years: Tahap II solid line with filled markers, Tahap I hollow markers.
 
     Tahap I points sit slightly left of their year (the round precedes Tahap II) so both stay visible.
 
     ``history`` columns: ``year`` (int), ``stage`` (1 or 2), ``nilai_final``; dimension columns (keys of
-    :data:`DIMENSIONS`), if present, are drawn as thin Tahap II lines with their own colours and markers.
+    :data:`smartcity_eval.method.methodology.DIMENSION_KEYS`), if present, are drawn as thin Tahap II lines with
+    their own colours and markers, named from the methodology of ``year`` (latest when None).
     """
     check_lang(lang)
     missing = {"year", "stage", "nilai_final"} - set(history.columns)
     if missing:
         raise ValueError(f"history lacks column(s) {sorted(missing)}")
     data = history.sort_values(["year", "stage"]).reset_index(drop=True)
-    dims = [d for d in DIMENSIONS if d in data.columns and data[d].notna().any()]
+    dims = [d for d in mth.DIMENSION_KEYS if d in data.columns and data[d].notna().any()]
+    names = dict(zip(dims, _labels_of(dims, "dimension", lang, year), strict=True))
     colour = SERIES_STYLES["current"]["color"]
     stage2 = data[data["stage"] == 2]
     stage1 = data[data["stage"] == 1]
@@ -875,7 +877,7 @@ def trajectory(history: pd.DataFrame, *, lang: str = "id") -> Figure:
                 markersize=4,
                 linewidth=1.0,
                 alpha=0.9,
-                label=DIMENSION_LABELS[lang][d],
+                label=names[d],
                 gid=f"dim-{d}",
                 zorder=2,
                 markeredgecolor=_INK if greyscale_luma(DIMENSION_COLOURS[d]) > 0.6 else DIMENSION_COLOURS[d],

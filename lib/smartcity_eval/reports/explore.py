@@ -10,17 +10,22 @@ from typing import Any
 
 import pandas as pd
 
+from smartcity_eval.common import i18n
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.reports import charts
 from smartcity_eval.results import store
 from smartcity_eval.results.cohort import DIMS
 
+T = i18n.section("explore")
 
-def open_store(data_dir: str | Path = "../data/sample", db: str | Path = "../outputs/smartcity.duckdb") -> Any:
-    """Bring the store up to date with ``data_dir`` (incremental) and open it read-only."""
+
+def open_store(
+    data_dir: str | Path = "../data/sample", db: str | Path = "../outputs/smartcity.duckdb", lang: str = "en"
+) -> Any:
+    """Bring the store up to date with ``data_dir`` (incremental) and open it read-only; problems are printed."""
     report = store.ingest(data_dir, db)
     if not report.ok:
-        print(report.format("en"))
+        print(report.format(lang))
     return store.connect(db, read_only=True)
 
 
@@ -42,7 +47,7 @@ def region_picker(con: Any, lang: str = "en") -> Any:
 
     table = regions(con)
     options = [(f"{r.region} ({r.province or '-'})", r.slug) for r in table.itertuples()]
-    picker = widgets.Dropdown(options=options, description="Region")
+    picker = widgets.Dropdown(options=options, description=T(lang, "region"))
     out = widgets.Output()
 
     def show(change: dict[str, Any] | None = None) -> None:
@@ -63,7 +68,7 @@ def compare(con: Any, region_slugs: list[str], year: int, stage: int) -> pd.Data
     return table[table["region_slug"].isin(region_slugs)][cols].set_index("region")
 
 
-def comparison_picker(con: Any, year: int, stage: int) -> Any:
+def comparison_picker(con: Any, year: int, stage: int, lang: str = "en") -> Any:
     """Pick several regions and see them side by side."""
     import ipywidgets as widgets
     from IPython.display import display
@@ -72,7 +77,7 @@ def comparison_picker(con: Any, year: int, stage: int) -> Any:
     choose = widgets.SelectMultiple(
         options=[(r.region, r.region_slug) for r in table.itertuples()],
         value=tuple(table["region_slug"].head(3)),
-        description="Regions",
+        description=T(lang, "regions"),
         rows=8,
     )
     out = widgets.Output()

@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from smartcity_eval import __version__
+from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import check_lang, format_number, stage_name
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.reports import charts
@@ -25,82 +26,7 @@ from smartcity_eval.results import rules
 from smartcity_eval.results.cohort import DIMS, build_cohort, read_cohort
 
 CATEGORIES = ("all", *mth.CATEGORIES)
-T = {
-    "id": {
-        "title": "Ikhtisar Nasional Evaluasi Gerakan Menuju Smart City",
-        "all": "semua kategori",
-        "generated": "Dibuat",
-        "sources": "Sumber data",
-        "workbook": "lembar kerja penilaian",
-        "published": "tabel hasil yang dipublikasikan",
-        "mix": "gabungan",
-        "table": "Tabel hasil nasional",
-        "no": "No",
-        "region": "Kab/Kota",
-        "final": "Nilai Final",
-        "improvement": "Tingkat Improvement",
-        "category": "Ket",
-        "province": "Provinsi",
-        "rank_cat": "Per. kategori",
-        "rank_prov": "Per. provinsi",
-        "nonparticipants": "Tidak mengikuti evaluasi",
-        "distribution": "Sebaran Nilai Final per kategori",
-        "heatmap": "Nilai per dimensi",
-        "heatmap_cap": "Kab/kota × dimensi evaluasi (skala 0–4)",
-        "movers": "Peningkatan dan penurunan terbesar",
-        "improvers": "Peningkatan terbesar",
-        "decliners": "Penurunan terbesar",
-        "together": "Keterkaitan antardimensi",
-        "together_text": "Korelasi Pearson antarnilai dimensi di antara peserta (1 = selalu bergerak bersama).",
-        "top": "Sepuluh teratas",
-        "bottom": "Sepuluh terbawah",
-        "participants": "peserta",
-        "none": "Tidak ada",
-        "summary": "Ringkasan",
-        "median": "Median",
-        "mean": "Rata-rata",
-        "n": "Jumlah peserta",
-        "rounded": "Nilai dari tabel yang dipublikasikan berpresisi dua desimal; Nilai Final dihitung ulang dari "
-        "nilai dimensi tersebut (selisih paling besar ±0,005).",
-    },
-    "en": {
-        "title": "National Overview of the Smart City Programme Evaluation",
-        "all": "all categories",
-        "generated": "Generated",
-        "sources": "Data sources",
-        "workbook": "assessment workbooks",
-        "published": "published results tables",
-        "mix": "a mix",
-        "table": "National results table",
-        "no": "No",
-        "region": "Regency/City",
-        "final": "Nilai Final",
-        "improvement": "Improvement",
-        "category": "Category",
-        "province": "Province",
-        "rank_cat": "Cat. rank",
-        "rank_prov": "Prov. rank",
-        "nonparticipants": "Did not take part",
-        "distribution": "Distribution of Nilai Final per category",
-        "heatmap": "Scores per dimension",
-        "heatmap_cap": "Regencies/cities × evaluation dimensions (0–4 scale)",
-        "movers": "Biggest improvers and decliners",
-        "improvers": "Biggest improvers",
-        "decliners": "Biggest decliners",
-        "together": "How the dimensions move together",
-        "together_text": "Pearson correlation of dimension scores among participants (1 = always move together).",
-        "top": "Top ten",
-        "bottom": "Bottom ten",
-        "participants": "participants",
-        "none": "None",
-        "summary": "Summary",
-        "median": "Median",
-        "mean": "Mean",
-        "n": "Participants",
-        "rounded": "Published tables carry two decimals; Nilai Final is recomputed from those dimension scores "
-        "(within ±0.005).",
-    },
-}
+T = i18n.section("overview")
 
 
 @dataclass
@@ -115,7 +41,8 @@ class Overview:
     methodology: mth.Methodology
 
     @property
-    def t(self) -> dict[str, str]:
+    def t(self) -> i18n.Messages:
+        """This report's messages: ``self.t("final")``."""
         return T[self.lang]
 
     @property
@@ -131,9 +58,9 @@ class Overview:
         """Counts, medians and the top region as text (compared by nbval)."""
         p = self.participants
         head = f"{self.year} {stage_name(self.stage, self.lang)} — {self.category}"
-        lines = [f"{head}: {len(p)} {self.t['participants']}"]
+        lines = [f"{head}: {len(p)} {self.t('participants')}"]
         for cat, grp in p.groupby("category"):
-            lines.append(f"{cat}: n={len(grp)}, {self.t['median']} {self.num(grp['nilai_final'].median())}")
+            lines.append(f"{cat}: n={len(grp)}, {self.t('median')} {self.num(grp['nilai_final'].median())}")
         if len(p):
             top = p.iloc[0]
             lines.append(f"1. {top['region']} {self.num(top['nilai_final'])}")
@@ -163,19 +90,19 @@ def cover(o: Overview) -> HTML:
     t = o.t
     sources = sorted(set(o.cohort["source"]))
     src = (
-        t["mix"] + " (" + ", ".join(t[s] for s in sources) + ")"
+        t("mix") + " (" + ", ".join(t(s) for s in sources) + ")"
         if len(sources) > 1
-        else ", ".join(t[s] for s in sources) or "-"
+        else ", ".join(t(s) for s in sources) or "-"
     )
     counts = o.cohort.groupby("source").size().to_dict()
-    detail = ", ".join(f"{t[k]}: {v}" for k, v in counts.items())
+    detail = ", ".join(f"{t(k)}: {v}" for k, v in counts.items())
     return HTML(
-        f'<div class="cover"><p class="cover-kicker">{escape(t["title"])}</p>'
+        f'<div class="cover"><p class="cover-kicker">{escape(t("title"))}</p>'
         f"<h1>{o.year} · {escape(stage_name(o.stage, o.lang))}</h1>"
-        f'<p class="cover-sub">{escape(t["all"] if o.category == "all" else o.category)}</p>'
-        f'<p class="cover-meta">{escape(t["sources"])}: {escape(src)} — {escape(detail)}<br/>'
-        f"{escape(t['generated'])}: {dt.date.today().isoformat()} · smartcity-eval {escape(__version__)}</p>"
-        + (f"<p>{escape(t['rounded'])}</p>" if "published" in sources else "")
+        f'<p class="cover-sub">{escape(t("all") if o.category == "all" else o.category)}</p>'
+        f'<p class="cover-meta">{escape(t("sources"))}: {escape(src)} — {escape(detail)}<br/>'
+        f"{escape(t('generated'))}: {dt.date.today().isoformat()} · smartcity-eval {escape(__version__)}</p>"
+        + (f"<p>{escape(t('rounded'))}</p>" if "published" in sources else "")
         + "</div>"
     )
 
@@ -186,14 +113,14 @@ def results_table(o: Overview) -> HTML:
     dims = [d for d in DIMS if o.cohort[d].notna().any()]
     provinces = bool(o.participants["rank_province"].notna().any())
     headers = [
-        t["no"],
-        t["region"],
+        t("no"),
+        t("region"),
         *[_dim_label(o, d) for d in dims],
-        t["final"],
-        t["improvement"],
-        t["category"],
-        t["rank_cat"],
-    ] + ([t["rank_prov"]] if provinces else [])
+        t("final"),
+        t("improvement"),
+        t("category"),
+        t("rank_cat"),
+    ] + ([t("rank_prov")] if provinces else [])
     rows = [
         [
             str(x.rank_national),
@@ -211,13 +138,13 @@ def results_table(o: Overview) -> HTML:
         headers, rows, set(range(2, 2 + len(dims) + 2)) | set(range(len(dims) + 5, len(headers))), "national"
     )
     non = o.cohort[~o.cohort["participant"].astype(bool)]
-    body += f"<h3>{escape(t['nonparticipants'])}</h3>"
+    body += f"<h3>{escape(t('nonparticipants'))}</h3>"
     body += (
         ("<ul>" + "".join(f"<li>{escape(x.region)} ({escape(x.category)})</li>" for x in non.itertuples()) + "</ul>")
         if len(non)
-        else f"<p>{escape(t['none'])}</p>"
+        else f"<p>{escape(t('none'))}</p>"
     )
-    return HTML(f"<h2>{escape(t['table'])}</h2>{body}")
+    return HTML(f"<h2>{escape(t('table'))}</h2>{body}")
 
 
 def distribution(o: Overview) -> HTML:
@@ -234,13 +161,13 @@ def distribution(o: Overview) -> HTML:
         ]
         for cat, g in p.groupby("category")
     ]
-    body = figure_html(charts.distribution(p[["region", "category", "nilai_final"]], lang=o.lang), t["distribution"])
+    body = figure_html(charts.distribution(p[["region", "category", "nilai_final"]], lang=o.lang), t("distribution"))
     body += html_table(
-        [t["category"], t["n"], t["median"], t["mean"], "Min", "Maks" if o.lang == "id" else "Max"],
+        [t("category"), t("n"), t("median"), t("mean"), t("min"), t("max")],
         stats,
         {1, 2, 3, 4, 5},
     )
-    return HTML(f"<h2>{escape(t['distribution'])}</h2>{body}")
+    return HTML(f"<h2>{escape(t('distribution'))}</h2>{body}")
 
 
 def heatmap(o: Overview) -> HTML:
@@ -249,7 +176,7 @@ def heatmap(o: Overview) -> HTML:
     dims = [d for d in DIMS if p[d].notna().any()]
     table = p.set_index("region")[dims]
     return HTML(
-        f"<h2>{escape(o.t['heatmap'])}</h2>" + figure_html(charts.heatmap(table, lang=o.lang), o.t["heatmap_cap"])
+        f"<h2>{escape(o.t('heatmap'))}</h2>" + figure_html(charts.heatmap(table, lang=o.lang), o.t("heatmap_cap"))
     )
 
 
@@ -260,7 +187,7 @@ def movers(o: Overview, n: int = 5) -> HTML:
     parts = []
     ups = p[p["improvement"] > 0].nlargest(n, "improvement")
     downs = p[p["improvement"] < 0].nsmallest(n, "improvement")
-    for title, frame in ((t["improvers"], ups), (t["decliners"], downs)):
+    for title, frame in ((t("improvers"), ups), (t("decliners"), downs)):
         rows = [
             [escape(x.region), escape(x.category), o.num(x.nilai_final), o.num(x.improvement, signed=True)]
             for x in frame.itertuples()
@@ -268,12 +195,12 @@ def movers(o: Overview, n: int = 5) -> HTML:
         parts.append(
             f"<h3>{escape(title)}</h3>"
             + (
-                html_table([t["region"], t["category"], t["final"], t["improvement"]], rows, {2, 3})
+                html_table([t("region"), t("category"), t("final"), t("improvement")], rows, {2, 3})
                 if rows
-                else f"<p>{escape(t['none'])}</p>"
+                else f"<p>{escape(t('none'))}</p>"
             )
         )
-    return HTML(f"<h2>{escape(t['movers'])}</h2>" + "".join(parts))
+    return HTML(f"<h2>{escape(t('movers'))}</h2>" + "".join(parts))
 
 
 def together(o: Overview) -> HTML:
@@ -283,7 +210,7 @@ def together(o: Overview) -> HTML:
     corr = p[dims].astype(float).corr()
     rows = [[escape(_dim_label(o, a)), *[o.num(corr.at[a, b]) for b in dims]] for a in dims]
     return HTML(
-        f"<h2>{escape(o.t['together'])}</h2><p>{escape(o.t['together_text'])}</p>"
+        f"<h2>{escape(o.t('together'))}</h2><p>{escape(o.t('together_text'))}</p>"
         + html_table(["", *[escape(_dim_label(o, d)) for d in dims]], rows, set(range(1, len(dims) + 1)))
     )
 
@@ -292,12 +219,12 @@ def top_bottom(o: Overview, n: int = 10) -> HTML:
     """The top and bottom ``n`` regions."""
     t, p = o.t, o.participants
     parts = []
-    for title, frame in ((t["top"], p.head(n)), (t["bottom"], p.tail(n).iloc[::-1])):
+    for title, frame in ((t("top"), p.head(n)), (t("bottom"), p.tail(n).iloc[::-1])):
         rows = [
             [str(x.rank_national), escape(x.region), escape(x.category), o.num(x.nilai_final)]
             for x in frame.itertuples()
         ]
         parts.append(
-            f"<h3>{escape(title)}</h3>" + html_table([t["no"], t["region"], t["category"], t["final"]], rows, {0, 3})
+            f"<h3>{escape(title)}</h3>" + html_table([t("no"), t("region"), t("category"), t("final")], rows, {0, 3})
         )
-    return HTML(f"<h2>{escape(t['top'])} / {escape(t['bottom'].lower())}</h2>" + "".join(parts))
+    return HTML(f"<h2>{escape(t('top'))} / {escape(t('bottom').lower())}</h2>" + "".join(parts))

@@ -20,6 +20,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from smartcity_eval import __version__
+from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import check_lang, format_number, format_percent, stage_name
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment
@@ -31,178 +32,7 @@ from smartcity_eval.results import region_inputs, rules
 from smartcity_eval.results.cohort import DIMS, build_cohort, category_median, read_cohort
 from smartcity_eval.results.sources import Previous, existing
 
-T: dict[str, dict[str, str]] = {
-    "id": {
-        "title": "Laporan Evaluasi Gerakan Menuju Smart City",
-        "province": "Provinsi",
-        "category": "Kategori",
-        "cohort": "Kohort",
-        "generated": "Dibuat",
-        "provisional": "SEMENTARA — hasil Tahap I, belum final",
-        "summary": "Ringkasan",
-        "final": "Nilai Final",
-        "improvement": "Indeks Peningkatan",
-        "vs": "dibanding",
-        "rank_national": "Peringkat nasional",
-        "rank_category": "Peringkat kategori",
-        "median": "Median kategori",
-        "of": "dari",
-        "programmes": "Realisasi program",
-        "action_plan": "Realisasi rencana aksi",
-        "method": "Metode penilaian",
-        "dimension": "Dimensi",
-        "weight": "Bobot",
-        "elements": "Elemen",
-        "items": "Butir",
-        "provenance": "Asal bobot",
-        "official": "resmi (dipublikasikan Kementerian)",
-        "fitted": "diturunkan dari angka yang dipublikasikan",
-        "assumed": "ASUMSI — bobot resmi belum dipublikasikan",
-        "method_text": "Setiap asesor menilai setiap butir dengan bilangan bulat 0–4. Nilai butir adalah rata-rata "
-        "panel; nilai dimensi adalah rata-rata butirnya; Nilai Final adalah jumlah berbobot nilai "
-        "dimensi (skala 0–4), dibulatkan setengah ke atas menjadi dua desimal. Indeks Peningkatan "
-        "adalah selisih Nilai Final tahun ini dan tahun lalu, dihitung sebelum pembulatan.",
-        "charts": "Capaian per dimensi",
-        "radar": "Nilai dimensi tahun ini dibanding tahun lalu (skala 0–4)",
-        "bars": "Nilai dimensi dibanding median kategori",
-        "prog_chart": "Realisasi program per pilar",
-        "ap_chart": "Realisasi rencana aksi per kategori",
-        "points": "Peluang peningkatan nilai",
-        "points_text": "Butir dengan nilai terendah, dan kenaikan Nilai Final bila nilainya naik menjadi 3.",
-        "item": "Butir",
-        "question": "Pertanyaan",
-        "score": "Nilai",
-        "gain": "Kenaikan Nilai Final",
-        "no": "No",
-        "indicator": "Indikator",
-        "element": "Elemen",
-        "mean": "Rata-rata",
-        "not_scored": "belum dinilai",
-        "findings": "Temuan asesor",
-        "kekuatan": "Kekuatan",
-        "kelemahan": "Kelemahan",
-        "rekomendasi": "Rekomendasi",
-        "none": "Tidak ada",
-        "national": "Tabel hasil nasional",
-        "nonparticipants": "Tidak mengikuti evaluasi",
-        "region": "Kab/Kota",
-        "source": "Sumber",
-        "workbook": "lembar kerja",
-        "published": "tabel yang dipublikasikan",
-        "appendix": "Lampiran",
-        "excerpt": "Kutipan: {top} peringkat teratas dan {around} peringkat di atas dan di bawah {region}. Tabel "
-        "lengkap {n} peserta ada di laporan ringkasan nasional.",
-        "more_nonparticipants": "{n} kabupaten/kota lain tidak mengikuti evaluasi (daftarnya ada di laporan "
-        "ringkasan nasional).",
-        "provenance_title": "Asal-usul laporan",
-        "file": "Berkas",
-        "software": "Perangkat lunak",
-        "parameters": "Parameter",
-        "rounded": "dihitung dari nilai dua desimal yang dipublikasikan",
-        "no_previous": "tidak ada nilai tahun lalu",
-        "prog_list": "Daftar program",
-        "status": "Status",
-        "agency": "OPD",
-        "pillar": "Pilar",
-        "quick_win": "Quick win",
-        "trajectory": "Lintasan Nilai Final",
-        "berjalan": "Berjalan",
-        "belum_berjalan": "Belum berjalan",
-        "terhenti": "Terhenti",
-        "yes": "Ya",
-        "stage1to2": "Perubahan Tahap I → Tahap II",
-        "assessors": "Panel asesor",
-        "realisation": "Realisasi",
-        "planned": "Rencana",
-        "done": "Terlaksana",
-        "overall": "Keseluruhan",
-    },
-    "en": {
-        "title": "Smart City Programme Evaluation Report",
-        "province": "Province",
-        "category": "Category",
-        "cohort": "Cohort",
-        "generated": "Generated",
-        "provisional": "PROVISIONAL — Stage I result, not final",
-        "summary": "Summary",
-        "final": "Nilai Final (final index)",
-        "improvement": "Improvement index",
-        "vs": "versus",
-        "rank_national": "National rank",
-        "rank_category": "Category rank",
-        "median": "Category median",
-        "of": "of",
-        "programmes": "Programme realisation",
-        "action_plan": "Action-plan realisation",
-        "method": "Method",
-        "dimension": "Dimension",
-        "weight": "Weight",
-        "elements": "Elements",
-        "items": "Items",
-        "provenance": "Weight provenance",
-        "official": "official (published by the ministry)",
-        "fitted": "fitted to published figures",
-        "assumed": "ASSUMED — the official weights are not published",
-        "method_text": "Each assessor scores each item with a whole number 0–4. An item's value is the panel "
-        "mean; a dimension's score is the mean of its items; Nilai Final is the weighted sum of "
-        "the dimension scores (0–4 scale), rounded half-up to two decimals. The improvement index "
-        "is this year's Nilai Final minus last year's, taken before rounding.",
-        "charts": "Results per dimension",
-        "radar": "Dimension scores, this year against last year (0–4 scale)",
-        "bars": "Dimension scores against the category median",
-        "prog_chart": "Programme realisation per pillar",
-        "ap_chart": "Action-plan realisation per category",
-        "points": "Where the points are",
-        "points_text": "The lowest-scoring items, and how much Nilai Final would rise if each rose to 3.",
-        "item": "Item",
-        "question": "Question",
-        "score": "Score",
-        "gain": "Nilai Final gain",
-        "no": "No",
-        "indicator": "Indicator",
-        "element": "Element",
-        "mean": "Mean",
-        "not_scored": "not scored",
-        "findings": "Assessors' findings",
-        "kekuatan": "Strengths",
-        "kelemahan": "Weaknesses",
-        "rekomendasi": "Recommendations",
-        "none": "None",
-        "national": "National results table",
-        "nonparticipants": "Did not take part",
-        "region": "Regency/City",
-        "source": "Source",
-        "workbook": "workbook",
-        "published": "published table",
-        "appendix": "Appendix",
-        "excerpt": "Excerpt: the top {top} ranks and the {around} ranks either side of {region}. The full table "
-        "of {n} participants is in the national overview report.",
-        "more_nonparticipants": "{n} other regencies and cities did not take part (listed in the national "
-        "overview report).",
-        "provenance_title": "Provenance of this report",
-        "file": "File",
-        "software": "Software",
-        "parameters": "Parameters",
-        "rounded": "computed from the published two-decimal values",
-        "no_previous": "no previous value",
-        "prog_list": "Programme list",
-        "status": "Status",
-        "agency": "Agency",
-        "pillar": "Pillar",
-        "quick_win": "Quick win",
-        "trajectory": "Nilai Final over time",
-        "berjalan": "Running",
-        "belum_berjalan": "Not yet running",
-        "terhenti": "Stopped",
-        "yes": "Yes",
-        "stage1to2": "Change from Stage I to Stage II",
-        "assessors": "Assessor panel",
-        "realisation": "Realisation",
-        "planned": "Planned",
-        "done": "Carried out",
-        "overall": "Overall",
-    },
-}
+T = i18n.section("report")
 
 
 @dataclass
@@ -222,7 +52,8 @@ class RegionReport:
     inputs: dict[str, str | None] = field(default_factory=dict)
 
     @property
-    def t(self) -> dict[str, str]:
+    def t(self) -> i18n.Messages:
+        """This report's messages: ``self.t("final")``."""
         return T[self.lang]
 
     def num(self, value: Any, decimals: int = 2, signed: bool = False) -> str:
@@ -238,9 +69,9 @@ class RegionReport:
         c, t = self.card, self.t
         lines = [f"{c.region} — {c.year} {stage_name(c.stage, self.lang)} ({c.category})"]
         lines += [f"{self.methodology.dimension(k).short(self.lang)}: {self.num(v)}" for k, v in c.dimensions.items()]
-        lines.append(f"{t['final']}: {self.num(c.nilai_final)}")
-        lines.append(f"{t['improvement']}: {self.num(c.improvement, signed=True)}")
-        for label, table in ((t["programmes"], c.programmes), (t["action_plan"], c.action_plan)):
+        lines.append(f"{t('final')}: {self.num(c.nilai_final)}")
+        lines.append(f"{t('improvement')}: {self.num(c.improvement, signed=True)}")
+        for label, table in ((t("programmes"), c.programmes), (t("action_plan"), c.action_plan)):
             if table.at["overall", "planned"]:
                 lines.append(f"{label}: {format_percent(table.at['overall', 'percent'], 2, self.lang)}")
         return "\n".join(lines)
@@ -295,7 +126,7 @@ def prepare(
 
 
 def _banner(r: RegionReport) -> str:
-    return f'<div class="provisional-banner">{escape(r.t["provisional"])}</div>' if r.card.stage == 1 else ""
+    return f'<div class="provisional-banner">{escape(r.t("provisional"))}</div>' if r.card.stage == 1 else ""
 
 
 def _section(r: RegionReport, title: str, body: str) -> HTML:
@@ -306,7 +137,7 @@ def _rank_text(r: RegionReport, col: str, group: pd.DataFrame) -> str:
     row = r.row
     value = None if row is None else row[col]
     n = int(group["participant"].astype(bool).sum())
-    return "-" if value is None or pd.isna(value) else f"{int(value)} {r.t['of']} {n}"
+    return "-" if value is None or pd.isna(value) else f"{int(value)} {r.t('of')} {n}"
 
 
 # ----------------------------------------------------------------------------------------------- sections
@@ -317,13 +148,13 @@ def cover(r: RegionReport) -> HTML:
     p, t = r.assessment.profile, r.t
     today = dt.date.today().isoformat()
     return HTML(
-        f'<div class="cover"><p class="cover-kicker">{escape(t["title"])}</p>'
+        f'<div class="cover"><p class="cover-kicker">{escape(t("title"))}</p>'
         f"<h1>{escape(p.region)}</h1>"
-        f'<p class="cover-sub">{escape(t["province"])} {escape(p.province)}</p>'
+        f'<p class="cover-sub">{escape(t("province"))} {escape(p.province)}</p>'
         f'<p class="cover-sub">{p.year} · {escape(stage_name(p.stage, r.lang))}</p>'
-        f'<p class="cover-meta">{escape(t["category"])}: {escape(p.category)}'
-        + (f" · {escape(t['cohort'])}: {escape(p.cohort)}" if p.cohort else "")
-        + f"<br/>{escape(t['generated'])}: {today} · smartcity-eval {escape(__version__)}</p>"
+        f'<p class="cover-meta">{escape(t("category"))}: {escape(p.category)}'
+        + (f" · {escape(t('cohort'))}: {escape(p.cohort)}" if p.cohort else "")
+        + f"<br/>{escape(t('generated'))}: {today} · smartcity-eval {escape(__version__)}</p>"
         + _banner(r)
         + "</div>"
     )
@@ -335,17 +166,17 @@ def summary(r: RegionReport) -> HTML:
     cohort = r.cohort
     same_cat = cohort[cohort["category"] == c.category]
     prev_txt = (
-        f"{t['vs']} {r.num(r.previous.final)} ({c.year - 1}, {t[r.previous.source]})"
+        f"{t('vs')} {r.num(r.previous.final)} ({c.year - 1}, {t(r.previous.source)})"
         if r.previous.final is not None
-        else t["no_previous"]
+        else t("no_previous")
     )
     tiles = [
-        (t["final"], r.num(c.nilai_final), f"{t['median']}: {r.num(r.median.get('nilai_final'))}"),
-        (t["improvement"], r.num(c.improvement, signed=True), prev_txt),
-        (t["rank_national"], _rank_text(r, "rank_national", cohort), ""),
-        (t["rank_category"], _rank_text(r, "rank_category", same_cat), c.category),
+        (t("final"), r.num(c.nilai_final), f"{t('median')}: {r.num(r.median.get('nilai_final'))}"),
+        (t("improvement"), r.num(c.improvement, signed=True), prev_txt),
+        (t("rank_national"), _rank_text(r, "rank_national", cohort), ""),
+        (t("rank_category"), _rank_text(r, "rank_category", same_cat), c.category),
     ]
-    for label, table in ((t["programmes"], c.programmes), (t["action_plan"], c.action_plan)):
+    for label, table in ((t("programmes"), c.programmes), (t("action_plan"), c.action_plan)):
         if table.at["overall", "planned"]:
             o = table.loc["overall"]
             tiles.append((label, format_percent(o.percent, 2, r.lang), f"{o.done}/{o.planned}"))
@@ -365,21 +196,21 @@ def summary(r: RegionReport) -> HTML:
     ]
     rows.append(
         [
-            f"<strong>{escape(t['final'])}</strong>",
+            f"<strong>{escape(t('final'))}</strong>",
             "100%",
             f"<strong>{r.num(c.nilai_final)}</strong>",
             r.num(r.median.get("nilai_final")),
         ]
     )
-    table = html_table([t["dimension"], t["weight"], t["score"], t["median"]], rows, {1, 2, 3})
+    table = html_table([t("dimension"), t("weight"), t("score"), t("median")], rows, {1, 2, 3})
     extra = ""
     if r.stage1 is not None:
         d = r.card.nilai_final - r.stage1.nilai_final
         extra = (
-            f"<p><strong>{escape(t['stage1to2'])}:</strong> {r.num(r.stage1.nilai_final)} → "
+            f"<p><strong>{escape(t('stage1to2'))}:</strong> {r.num(r.stage1.nilai_final)} → "
             f"{r.num(c.nilai_final)} ({r.num(d, signed=True)})</p>"
         )
-    return _section(r, t["summary"], f'<div class="tiles">{tiles_html}</div>{table}{extra}')
+    return _section(r, t("summary"), f'<div class="tiles">{tiles_html}</div>{table}{extra}')
 
 
 def method(r: RegionReport) -> HTML:
@@ -400,14 +231,14 @@ def method(r: RegionReport) -> HTML:
     note = prof.note(r.lang)
     warn = ' class="assumption"' if prof.provenance != "official" else ""
     body = (
-        f"<p>{escape(t['method_text'])}</p>"
-        + html_table([t["dimension"], t["weight"], t["elements"], t["items"]], rows, {1, 3})
-        + f"<p{warn}><strong>{escape(t['provenance'])} ({prof.year}, {escape(prof.category)}):</strong> "
-        f"{escape(t[prof.provenance])}. {escape(note)}</p>"
+        f"<p>{escape(t('method_text'))}</p>"
+        + html_table([t("dimension"), t("weight"), t("elements"), t("items")], rows, {1, 3})
+        + f"<p{warn}><strong>{escape(t('provenance'))} ({prof.year}, {escape(prof.category)}):</strong> "
+        f"{escape(t(prof.provenance))}. {escape(note)}</p>"
     )
     if r.previous.source == "published":
-        body += f"<p>{escape(t['improvement'])}: {escape(t['rounded'])}.</p>"
-    return _section(r, t["method"], body)
+        body += f"<p>{escape(t('improvement'))}: {escape(t('rounded'))}.</p>"
+    return _section(r, t("method"), body)
 
 
 def charts_section(r: RegionReport) -> HTML:
@@ -417,12 +248,12 @@ def charts_section(r: RegionReport) -> HTML:
     prev = None
     if r.previous.dimensions is not None:
         prev = pd.Series({k: float(v) for k, v in r.previous.dimensions.items()})
-    parts = [figure_html(charts.radar(cur, prev, lang=r.lang, labels=(str(c.year), str(c.year - 1))), t["radar"])]
+    parts = [figure_html(charts.radar(cur, prev, lang=r.lang, labels=(str(c.year), str(c.year - 1))), t("radar"))]
     med = r.median.reindex(cur.index) if len(r.median) else None
-    parts.append(figure_html(charts.dimension_bars(cur, med, lang=r.lang), t["bars"]))
+    parts.append(figure_html(charts.dimension_bars(cur, med, lang=r.lang), t("bars")))
     for kind, table, caption in (
-        ("programme", c.programmes, t["prog_chart"]),
-        ("action_plan", c.action_plan, t["ap_chart"]),
+        ("programme", c.programmes, t("prog_chart")),
+        ("action_plan", c.action_plan, t("ap_chart")),
     ):
         data = table.drop(index="overall")
         data = data[data["planned"] > 0]
@@ -430,8 +261,8 @@ def charts_section(r: RegionReport) -> HTML:
             data = data.assign(percent=data["percent"].map(float))
             parts.append(figure_html(charts.realisation_bars(data, kind=kind, lang=r.lang), caption))
     if len(r.history) >= 2:
-        parts.append(figure_html(charts.trajectory(r.history, lang=r.lang), t["trajectory"]))
-    return _section(r, t["charts"], "".join(parts))
+        parts.append(figure_html(charts.trajectory(r.history, lang=r.lang), t("trajectory")))
+    return _section(r, t("charts"), "".join(parts))
 
 
 def uplift_table(r: RegionReport, limit: int = 10, target: int = 3) -> pd.DataFrame:
@@ -464,7 +295,7 @@ def points(r: RegionReport) -> HTML:
     t = r.t
     table = uplift_table(r)
     if table.empty:
-        return _section(r, t["points"], f"<p>{escape(t['none'])}</p>")
+        return _section(r, t("points"), f"<p>{escape(t('none'))}</p>")
     rows = [
         [
             escape(x.item_id),
@@ -476,11 +307,11 @@ def points(r: RegionReport) -> HTML:
         for x in table.itertuples()
     ]
     body = (
-        f"<p>{escape(t['points_text'])}</p>"
-        + figure_html(charts.uplift_bars(table, lang=r.lang), t["points"])
-        + html_table([t["item"], t["dimension"], t["question"], t["score"], t["gain"]], rows, {3, 4}, "points")
+        f"<p>{escape(t('points_text'))}</p>"
+        + figure_html(charts.uplift_bars(table, lang=r.lang), t("points"))
+        + html_table([t("item"), t("dimension"), t("question"), t("score"), t("gain")], rows, {3, 4}, "points")
     )
-    return _section(r, t["points"], body)
+    return _section(r, t("points"), body)
 
 
 def dimension_tables(r: RegionReport) -> list[HTML]:
@@ -493,7 +324,7 @@ def dimension_tables(r: RegionReport) -> list[HTML]:
         rows = []
         for n, (item_id, it) in enumerate(items.iterrows(), start=1):
             value = r.card.items.get(item_id)
-            shown = r.num(value) if value is not None else f"<em>{escape(t['not_scored'])}</em>"
+            shown = r.num(value) if value is not None else f"<em>{escape(t('not_scored'))}</em>"
             rows.append([str(n), escape(it.element), escape(it.indicator), escape(it.question), shown])
         mean = r.card.dimensions.get(dim.key)
         rows.append(
@@ -501,7 +332,7 @@ def dimension_tables(r: RegionReport) -> list[HTML]:
                 "",
                 "",
                 "",
-                f"<strong>{escape(t['mean'])}</strong>",
+                f"<strong>{escape(t('mean'))}</strong>",
                 f"<strong>{r.num(mean) if mean is not None else '-'}</strong>",
             ]
         )
@@ -509,7 +340,7 @@ def dimension_tables(r: RegionReport) -> list[HTML]:
             _section(
                 r,
                 dim.name(r.lang),
-                html_table([t["no"], t["element"], t["indicator"], t["question"], t["score"]], rows, {0, 4}, "items"),
+                html_table([t("no"), t("element"), t("indicator"), t("question"), t("score")], rows, {0, 4}, "items"),
             )
         )
     return out
@@ -525,14 +356,14 @@ def findings(r: RegionReport) -> HTML:
         for kind in ("kekuatan", "kelemahan", "rekomendasi"):
             texts = mine.loc[mine["kind"] == kind, "text"].tolist()
             if texts:
-                lists += f"<h4>{escape(t[kind])}</h4><ul>" + "".join(f"<li>{escape(x)}</li>" for x in texts) + "</ul>"
+                lists += f"<h4>{escape(t(kind))}</h4><ul>" + "".join(f"<li>{escape(x)}</li>" for x in texts) + "</ul>"
         if not lists:
-            lists = f"<p><em>{escape(t['none'])}</em></p>"
+            lists = f"<p><em>{escape(t('none'))}</em></p>"
         blocks.append(
             f'<div class="assessor"><h3>{escape(person["name"])}</h3>'
             f'<p class="affiliation">{escape(person["affiliation"])} ({escape(code)})</p>{lists}</div>'
         )
-    return _section(r, t["findings"], "".join(blocks))
+    return _section(r, t("findings"), "".join(blocks))
 
 
 def programme_list(r: RegionReport) -> HTML:
@@ -546,7 +377,7 @@ def programme_list(r: RegionReport) -> HTML:
             escape(names.get(p.pillar, p.pillar)),
             escape(p.name),
             escape(p.agency),
-            escape(t["yes"]) if p.quick_win else "",
+            escape(t("yes")) if p.quick_win else "",
             escape(t.get(p.status, p.status)),
         ]
         for p in progs.itertuples()
@@ -555,7 +386,7 @@ def programme_list(r: RegionReport) -> HTML:
     labels = {c.key: (c.name_en if r.lang == "en" else c.name_id) for c in r.methodology.action_plan_categories}
     ap_rows = [
         [
-            escape(labels.get(k, t["overall"] if k == "overall" else k)),
+            escape(labels.get(k, t("overall") if k == "overall" else k)),
             str(x.planned),
             str(x.done),
             format_percent(x.percent, 2, r.lang),
@@ -564,13 +395,13 @@ def programme_list(r: RegionReport) -> HTML:
     ]
     body = ""
     if ap_rows and ap.at["overall", "planned"]:
-        body += f"<h3>{escape(t['action_plan'])}</h3>" + html_table(
-            [t["category"], t["planned"], t["done"], t["realisation"]], ap_rows, {1, 2, 3}
+        body += f"<h3>{escape(t('action_plan'))}</h3>" + html_table(
+            [t("category"), t("planned"), t("done"), t("realisation")], ap_rows, {1, 2, 3}
         )
-    body += f"<h3>{escape(t['prog_list'])}</h3>" + html_table(
-        [t["pillar"], t["prog_list"], t["agency"], t["quick_win"], t["status"]], rows, set(), "items"
+    body += f"<h3>{escape(t('prog_list'))}</h3>" + html_table(
+        [t("pillar"), t("prog_list"), t("agency"), t("quick_win"), t("status")], rows, set(), "items"
     )
-    return _section(r, f"{t['appendix']} A — {t['prog_list']}", body)
+    return _section(r, f"{t('appendix')} A — {t('prog_list')}", body)
 
 
 #: up to this many participants (or non-participants) the appendix lists them all; beyond, an excerpt
@@ -607,15 +438,15 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
     t = r.t
     dims = [d for d in DIMS if d in r.cohort.columns]
     headers = [
-        t["no"],
-        t["region"],
+        t("no"),
+        t("region"),
         *[
             r.methodology.dimension(d).short(r.lang) if d in {x.key for x in r.methodology.dimensions} else d
             for d in dims
         ],
-        t["final"],
-        t["improvement"],
-        t["category"],
+        t("final"),
+        t("improvement"),
+        t("category"),
     ]
     part = r.cohort[r.cohort["participant"].astype(bool)]  # in the cohort's order (rules.order_rows)
     runs = national_excerpt(part, r.params["region"], top, around)
@@ -639,20 +470,20 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
             )
     body = html_table(headers, rows, set(range(2, 2 + len(dims) + 2)), "national")
     if sum(map(len, runs)) < len(part):
-        note = t["excerpt"].format(top=top, around=around, region=r.assessment.profile.region, n=len(part))
+        note = t("excerpt", top=top, around=around, region=r.assessment.profile.region, n=len(part))
         body += f"<p>{escape(note)}</p>"
     non = r.cohort[~r.cohort["participant"].astype(bool)]
     if len(non) > FULL_TABLE_LIMIT:
-        body += f"<h3>{escape(t['nonparticipants'])}</h3><p>{escape(t['more_nonparticipants'].format(n=len(non)))}</p>"
+        body += f"<h3>{escape(t('nonparticipants'))}</h3><p>{escape(t('more_nonparticipants', n=len(non)))}</p>"
     elif len(non):
         body += (
-            f"<h3>{escape(t['nonparticipants'])}</h3><ul>"
+            f"<h3>{escape(t('nonparticipants'))}</h3><ul>"
             + "".join(f"<li>{escape(x.region)} ({escape(x.category)})</li>" for x in non.itertuples())
             + "</ul>"
         )
     sources = sorted(set(r.cohort["source"]))
-    body += f"<p>{escape(t['source'])}: {escape(', '.join(t[s] for s in sources))}.</p>"
-    return _section(r, f"{t['appendix']} B — {t['national']} {r.card.year}", body)
+    body += f"<p>{escape(t('source'))}: {escape(', '.join(t(s) for s in sources))}.</p>"
+    return _section(r, f"{t('appendix')} B — {t('national')} {r.card.year}", body)
 
 
 def provenance(r: RegionReport) -> HTML:
@@ -664,17 +495,17 @@ def provenance(r: RegionReport) -> HTML:
         p = Path(path).resolve()
         return p.relative_to(data_dir).as_posix() if p.is_relative_to(data_dir) else p.name
 
-    files = html_table([t["file"], "sha256"], [[escape(shown(p)), f"<code>{h}</code>"] for p, h in existing(r.inputs)])
+    files = html_table([t("file"), "sha256"], [[escape(shown(p)), f"<code>{h}</code>"] for p, h in existing(r.inputs)])
     prof = r.card.profile
     weights = ", ".join(f"{r.methodology.dimension(k).short(r.lang)} {w}%" for k, w in prof.weights.items() if w)
-    params = html_table([t["parameters"], ""], [[escape(k), escape(str(v))] for k, v in r.params.items()])
+    params = html_table([t("parameters"), ""], [[escape(k), escape(str(v))] for k, v in r.params.items()])
     body = (
-        files + f"<p>{escape(t['software'])}: smartcity-eval {escape(__version__)}, Python "
+        files + f"<p>{escape(t('software'))}: smartcity-eval {escape(__version__)}, Python "
         f"{escape(platform.python_version())}, pandas {escape(pd.__version__)}</p>"
-        f"<p>{escape(t['weight'])} ({prof.year}, {escape(prof.category)}): {escape(weights)} — "
-        f"{escape(t[prof.provenance])}</p>" + params
+        f"<p>{escape(t('weight'))} ({prof.year}, {escape(prof.category)}): {escape(weights)} — "
+        f"{escape(t(prof.provenance))}</p>" + params
     )
-    return _section(r, f"{t['appendix']} C — {t['provenance_title']}", body)
+    return _section(r, f"{t('appendix')} C — {t('provenance_title')}", body)
 
 
 def save_scores(r: RegionReport, output_dir: str | Path) -> Path | None:

@@ -21,6 +21,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES, stage_name
 from smartcity_eval.common.tables import neutralise, write_atomic, write_csv
 from smartcity_eval.results.store import DEFAULT_DB, StoreError, cohort_table, connect, store_error_message
@@ -54,20 +55,7 @@ FORMATS = ("xlsx", "csv")
 ORDERS = ("rank", "name")
 NO_IMPROVEMENT = "-"
 
-TEXT = {
-    "id": {
-        "written": "{n} baris ditulis ke {path}",
-        "empty": "tidak ada evaluasi {year} {stage}{category} di {db}",
-        "format": "format keluaran tidak diketahui untuk {path}; pakai --format xlsx atau --format csv",
-        "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu",
-    },
-    "en": {
-        "written": "{n} rows written to {path}",
-        "empty": "no {year} {stage}{category} evaluations in {db}",
-        "format": "unknown output format for {path}; use --format xlsx or --format csv",
-        "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first",
-    },
-}
+T = i18n.section("export")
 
 
 def _missing(value: Any) -> bool:
@@ -178,13 +166,10 @@ def write_table(table: pd.DataFrame, path: Path | str, fmt: str, title: str = "N
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``smartcity-eval export``: write the national table of a year and stage; exit 1 when there is none."""
-    t = TEXT[args.lang]
+    t = T[args.lang]
     fmt = args.format or args.output.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        print(t["format"].format(path=args.output), file=sys.stderr)
-        return 1
-    if not Path(args.db).exists():
-        print(t["no_store"].format(db=args.db), file=sys.stderr)
+        print(t("format", path=args.output), file=sys.stderr)
         return 1
     try:
         con = connect(args.db, read_only=True)
@@ -198,11 +183,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     stage = stage_name(args.stage, args.lang)
     if table.empty:
         category = f" {args.category}" if args.category else ""
-        print(t["empty"].format(year=args.year, stage=stage, category=category, db=args.db), file=sys.stderr)
+        print(t("empty", year=args.year, stage=stage, category=category, db=args.db), file=sys.stderr)
         return 1
     title = f"{args.year} {stage_name(args.stage, 'id')}" + (f" {args.category}" if args.category else "")
     write_table(table, args.output, fmt, title)
-    print(t["written"].format(n=len(table), path=args.output))
+    print(t("written", n=len(table), path=args.output))
     return 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from smartcity_eval.common.i18n import DEFAULT_LANG
 from smartcity_eval.inputs.validation import ERROR, Problem
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import slugify
@@ -46,11 +47,16 @@ TOLERANCE = Decimal("0.005")
 
 
 class TableError(ValueError):
-    """A published table has errors; ``problems`` lists them all."""
+    """A published table has errors; ``problems`` lists them all (``str()`` in Indonesian, :meth:`message` in any
+    language)."""
 
-    def __init__(self, problems: list[Problem], lang: str = "id") -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("\n".join(p.format(lang) for p in problems))
+        super().__init__(self.message())
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        """Every problem, one per line, in ``lang``."""
+        return "\n".join(p.format(lang) for p in self.problems)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -69,6 +75,8 @@ def read_published(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     problems: list[Problem] = []
     name = path.name
+    columns = (("text", ", ".join(CSV_COLUMNS)),)
+    categories = (("a", mth.CATEGORIES[0]), ("b", mth.CATEGORIES[1]))
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
@@ -77,7 +85,7 @@ def read_published(path: Path | str) -> pd.DataFrame:
             if missing:
                 raise TableError(
                     [
-                        Problem(ERROR, "missing_column", name, None, 1, None, c, None, ", ".join(CSV_COLUMNS))
+                        Problem(ERROR, "missing_column", name, None, 1, None, c, None, "literal", columns)
                         for c in missing
                     ]
                 )
@@ -96,11 +104,9 @@ def read_published(path: Path | str) -> pd.DataFrame:
             "category": raw["ket"].strip().upper(),
         }
         if rec["category"] not in mth.CATEGORIES:
-            problems.append(
-                Problem(ERROR, "choice", name, None, line, None, "ket", raw["ket"], " atau ".join(mth.CATEGORIES))
-            )
+            problems.append(Problem(ERROR, "choice", name, None, line, None, "ket", raw["ket"], "either", categories))
         if not rec["region"]:
-            problems.append(Problem(ERROR, "required", name, None, line, None, "kab_kota", None, "nama daerah"))
+            problems.append(Problem(ERROR, "required", name, None, line, None, "kab_kota", None, "region_name"))
         for col in (*DIMENSION_COLUMNS, "nilai_final", "improvement"):
             try:
                 value = _decimal(raw[col])
@@ -115,12 +121,12 @@ def read_published(path: Path | str) -> pd.DataFrame:
                         None,
                         col,
                         raw[col],
-                        "angka dengan titik desimal, kosong, atau '-'",
+                        "decimal",
                     )
                 )
                 continue
             if value is not None and col != "improvement" and not Decimal(0) <= value <= Decimal(4):
-                problems.append(Problem(ERROR, "score_range", name, None, line, None, col, raw[col], "0–4"))
+                problems.append(Problem(ERROR, "score_range", name, None, line, None, col, raw[col], "range_0_4"))
             rec[DIMENSION_COLUMNS.get(col, col)] = value
         rows.append(rec)
     if problems:

@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
 from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_DB, PUBLISHED_NAME, DataLayout, skipped
 from smartcity_eval.common.numbers import round_half_up
@@ -174,72 +175,19 @@ LEFT JOIN dims d USING (evaluation_id)
 LEFT JOIN regions g ON g.slug = r.region_slug""",
 }
 
-TEXT = {
-    "id": {
-        "loaded": "dimuat",
-        "replaced": "diganti",
-        "skipped": "dilewati",
-        "ignored": "diabaikan",
-        "error": "GALAT",
-        "missing": "hilang",
-        "pruned": "dihapus",
-        "evaluations": "evaluasi",
-        "warnings": "peringatan",
-        "unchanged": "tidak berubah",
-        "moved_from": "menggantikan berkas yang sudah tidak ada {path}",
-        "copy_of": "salinan identik dari {path}; tidak dimuat dua kali",
-        "missing_note": "berkas tidak ditemukan lagi; datanya tetap di basis data (hapus dengan --prune)",
-        "pruned_note": "berkas tidak ditemukan lagi; datanya dihapus dari basis data",
-        "bad_name": "nama berkas tabel nasional harus national-<tahun>-tahap-<1|2>.csv",
-        "duplicate_region": "daerah {region} muncul lebih dari sekali di tabel ini",
-        "duplicate_evaluation": "evaluasi {evaluation} sudah dimuat dari berkas lain yang masih ada: {path}",
-        "bad_region": "nama daerah {region!r} tidak dapat dijadikan slug",
-        "failed": "gagal dimuat: {detail}",
-        "stray": "bukan di tempat lembar kerja (<tahun>/tahap-<1|2>/<daerah>.xlsx); tidak dimuat, seperti oleh batch",
-        "summary": "Ringkasan: {loaded} dimuat, {replaced} diganti, {skipped} dilewati, {error} bermasalah, "
-        "{missing} hilang, {pruned} dihapus — {db}",
-        "not_a_dir": "folder data tidak ditemukan: {path}",
-        "locked": "basis data {db} sedang dipakai proses lain (mis. notebook); tutup koneksinya lalu ulangi. "
-        "({detail})",
-        "no_store": "basis data evaluasi {db} belum ada; jalankan `smartcity-eval ingest` dahulu",
-        "version": "basis data {db} memakai skema versi {found}, bukan {expected}; hapus berkasnya lalu "
-        "jalankan `smartcity-eval ingest` lagi",
-    },
-    "en": {
-        "loaded": "loaded",
-        "replaced": "replaced",
-        "skipped": "skipped",
-        "ignored": "ignored",
-        "error": "ERROR",
-        "missing": "missing",
-        "pruned": "pruned",
-        "evaluations": "evaluations",
-        "warnings": "warnings",
-        "unchanged": "unchanged",
-        "moved_from": "takes over from the vanished file {path}",
-        "copy_of": "identical copy of {path}; not loaded twice",
-        "missing_note": "file no longer found; its rows stay in the store (remove them with --prune)",
-        "pruned_note": "file no longer found; its rows were removed from the store",
-        "bad_name": "a national table's file name must be national-<year>-tahap-<1|2>.csv",
-        "duplicate_region": "region {region} appears more than once in this table",
-        "duplicate_evaluation": "evaluation {evaluation} is already loaded from another file that still exists: {path}",
-        "bad_region": "region name {region!r} cannot be turned into a slug",
-        "failed": "could not be loaded: {detail}",
-        "stray": "not at a workbook's place (<year>/tahap-<1|2>/<region>.xlsx); not loaded, as the batch ignores it",
-        "summary": "Summary: {loaded} loaded, {replaced} replaced, {skipped} skipped, {error} with errors, "
-        "{missing} missing, {pruned} pruned — {db}",
-        "not_a_dir": "data folder not found: {path}",
-        "locked": "the database {db} is in use by another process (e.g. a notebook); close that connection and "
-        "try again. ({detail})",
-        "no_store": "the evaluation store {db} does not exist; run `smartcity-eval ingest` first",
-        "version": "the database {db} has schema version {found}, not {expected}; delete the file and run "
-        "`smartcity-eval ingest` again",
-    },
-}
+T = i18n.section("store")
 
 
-class StoreError(RuntimeError):
-    """The store cannot be opened (missing, locked, or of another schema version)."""
+class StoreError(i18n.LocalizedError, RuntimeError):
+    """The store cannot be opened (missing, or of another schema version): a key of the ``store`` messages."""
+
+    section = "store"
+
+
+class DataDirError(i18n.LocalizedError, FileNotFoundError):
+    """The data folder to ingest does not exist."""
+
+    section = "store"
 
 
 # --------------------------------------------------------------------------- connection and schema
@@ -276,7 +224,7 @@ def _check_version(con: duckdb.DuckDBPyConnection, db: str) -> None:
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     found = row[0] if row else None
     if found != SCHEMA_VERSION:
-        raise StoreError(TEXT["en"]["version"].format(db=db, found=found, expected=SCHEMA_VERSION))
+        raise StoreError("version", db=db, found=found, expected=SCHEMA_VERSION)
 
 
 def connect(db: Path | str | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -289,7 +237,7 @@ def connect(db: Path | str | None = None, read_only: bool = True) -> duckdb.Duck
     name = str(path)
     if read_only:
         if name != ":memory:" and not path.exists():
-            raise StoreError(TEXT["en"]["no_store"].format(db=name))
+            raise StoreError("no_store", db=name)
         con = duckdb.connect(name, read_only=True)
         try:
             _check_version(con, name)
@@ -420,12 +368,10 @@ def workbook_batch(assessment: Assessment, source_file: str, sha256: str) -> Bat
     return Batch(WORKBOOK, [region], {t: _frame(t, r) for t, r in rows.items()})
 
 
-class PublishedError(ValueError):
-    """A published table cannot be loaded for a reason other than a bad cell: (TEXT key, params)."""
+class PublishedError(i18n.LocalizedError, ValueError):
+    """A published table cannot be loaded for a reason other than a bad cell: a key of the ``store`` messages."""
 
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key, self.params = key, params
-        super().__init__(TEXT["en"][key].format(**params))
+    section = "store"
 
 
 def published_batch(path: Path, source_file: str, sha256: str) -> Batch:
@@ -512,18 +458,18 @@ class FileOutcome:
 
     def format(self, lang: str = DEFAULT_LANG) -> str:
         """One line, then the problems and notes indented."""
-        t = TEXT[lang]
+        t = T[lang]
         detail = []
         if self.action in ("loaded", "replaced"):
-            detail.append(f"{self.evaluations} {t['evaluations']}")
+            detail.append(f"{self.evaluations} {t('evaluations')}")
             if self.warnings:
-                detail.append(f"{self.warnings} {t['warnings']}")
+                detail.append(f"{self.warnings} {t('warnings')}")
         elif self.action == "skipped":
-            detail.append(t["unchanged"])
-        line = f"[{t[self.action]}] {self.display}" + (f" ({', '.join(detail)})" if detail else "")
+            detail.append(t("unchanged"))
+        line = f"[{t(self.action)}] {self.display}" + (f" ({', '.join(detail)})" if detail else "")
         lines = [line]
         lines += ["    " + p.format(lang) for p in self.problems]
-        lines += ["    " + t[key].format(**params) for key, params in self.notes]
+        lines += ["    " + t(key, **params) for key, params in self.notes]
         return "\n".join(lines)
 
 
@@ -550,7 +496,7 @@ class IngestReport:
         """Every outcome, then the summary line."""
         counts = {a: self.count(a) for a in ("loaded", "replaced", "skipped", "error", "missing", "pruned")}
         lines = [o.format(lang) for o in self.outcomes]
-        lines.append(TEXT[lang]["summary"].format(db=self.db, **counts))
+        lines.append(T(lang, "summary", db=self.db, **counts))
         return "\n".join(lines)
 
 
@@ -936,7 +882,7 @@ def ingest(
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise FileNotFoundError(TEXT["en"]["not_a_dir"].format(path=data_dir))
+        raise DataDirError("not_a_dir", path=data_dir)
     db_name = str(DEFAULT_DB if db is None else db)
     con = connect(db_name, read_only=False)
     try:
@@ -1094,15 +1040,16 @@ def findings(con: duckdb.DuckDBPyConnection, region_slug: str, year: int, stage:
 def store_error_message(exc: Exception, db: Path | str, lang: str = DEFAULT_LANG) -> str:
     """What to tell a user when the store cannot be opened: in use by another process, or not a store."""
     if isinstance(exc, duckdb.IOException):
-        return TEXT[lang]["locked"].format(db=db, detail=exc)
+        return T(lang, "locked", db=db, detail=exc)
+    if isinstance(exc, i18n.LocalizedError):
+        return exc.message(lang)
     return str(exc)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """``smartcity-eval ingest``: print every file's outcome and a summary; exit 1 if any file is broken."""
-    t = TEXT[args.lang]
     if not Path(args.data_dir).is_dir():
-        print(t["not_a_dir"].format(path=args.data_dir), file=sys.stderr)
+        print(T(args.lang, "not_a_dir", path=args.data_dir), file=sys.stderr)
         return 1
     try:
         report = ingest(args.data_dir, args.db, prune=args.prune)
