@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_validation import edit, make_filled
-
 from smartcity_eval.batch.params import RunSpec
+from workbooks import edit, make_filled
 
 __all__ = ["REGIONS", "edit", "make_filled", "spec", "write_workbooks"]
 

@@ -197,7 +197,8 @@ def test_colours_distinguishable_in_greyscale(colours):
 def test_series_styles_differ_in_greyscale_and_linestyle():
     cur, prev = charts.SERIES_STYLES["current"], charts.SERIES_STYLES["previous"]
     assert abs(charts.greyscale_luma(cur["color"]) - charts.greyscale_luma(prev["color"])) > 0.2
-    assert cur["linestyle"] != prev["linestyle"] and cur["marker"] != prev["marker"]
+    assert cur["linestyle"] != prev["linestyle"]
+    assert cur["marker"] != prev["marker"]
 
 
 def test_greyscale_luma_extremes():
@@ -306,7 +307,9 @@ def test_radar_this_year_vs_last_year():
 def test_radar_value_labels_decimal_comma():
     fig = charts.radar(MALANG_2023, MALANG_2022, lang="id")
     current = gid_texts(fig, "value-current")
-    assert "3,60" in current and "2,29" in current and len(current) == 6
+    assert "3,60" in current
+    assert "2,29" in current
+    assert len(current) == 6
     assert "1,40" in gid_texts(fig, "value-previous")
     fig_en = charts.radar(MALANG_2023.replace(2.29, 2.94), lang="en")
     assert "2.94" in gid_texts(fig_en, "value-current")
@@ -334,8 +337,10 @@ def test_dimension_bars_widths_and_medians():
     assert list(median.get_xdata()) == pytest.approx(list(MEDIAN.values))
     assert list(median.get_ydata()) == pytest.approx([b.get_y() + b.get_height() / 2 for b in bars])
     labels = gid_texts(fig, "value-label")
-    assert "2,29" in labels and "3,60" in labels
-    assert ax.get_xlim()[0] == 0 and ax.get_xlim()[1] >= 4
+    assert "2,29" in labels
+    assert "3,60" in labels
+    assert ax.get_xlim()[0] == 0
+    assert ax.get_xlim()[1] >= 4
     assert "Median kategori" in texts(fig)
 
 
@@ -367,7 +372,8 @@ def test_realisation_canonical_order_colours_and_counts():
     assert labels[0] == "87/123 (70,73%)"
     assert any(t.startswith("9/10") for t in labels)
     total = gid_texts(fig, "total-label")[0]
-    assert "125/165" in total and "75,76%" in total
+    assert "125/165" in total
+    assert "75,76%" in total
 
 
 def test_realisation_english_decimal_point():
@@ -448,7 +454,8 @@ def test_uplift_sorted_and_labels_shortened():
         assert tick.count("\n") <= 1
     assert ticks[1].endswith("…")  # the long BPK question is truncated
     labels = gid_texts(fig, "gain-label")
-    assert labels[0].startswith("+0,057") and "1,00" in labels[0]
+    assert labels[0].startswith("+0,057")
+    assert "1,00" in labels[0]
 
 
 def test_uplift_empty_table():
@@ -463,13 +470,15 @@ def test_distribution_highlight_and_categories():
     fig = charts.distribution(finals_table(), highlight="Kab. Malang", lang="id")
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks[0].startswith("REGULER") and ticks[1].startswith("KPPN&IKN")
+    assert ticks[0].startswith("REGULER")
+    assert ticks[1].startswith("KPPN&IKN")
     assert "n = 31" in ticks[1]
     (marker,) = by_gid(fig, "highlight")
     assert marker.get_offsets()[0][0] == pytest.approx(2.9406)
     assert marker.get_offsets()[0][1] == pytest.approx(1)  # KPPN&IKN row
     assert gid_texts(fig, "highlight-label") == ["Kab. Malang: 2,94"]
-    assert ax.get_xlim()[0] <= 0 and ax.get_xlim()[1] >= 4
+    assert ax.get_xlim()[0] <= 0
+    assert ax.get_xlim()[1] >= 4
     en = charts.distribution(finals_table(), highlight="Kab. Malang", lang="en")
     assert gid_texts(en, "highlight-label") == ["Kab. Malang: 2.94"]
 
@@ -526,18 +535,22 @@ def test_trajectory_stages():
     assert ax.get_ylim() == (0, 4)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2021", "2022", "2023", "2024"]
     labels = gid_texts(fig, "value-label")
-    assert "2,94" in labels and "2,50" in labels and "3,05" in labels
+    assert "2,94" in labels
+    assert "2,50" in labels
+    assert "3,05" in labels
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["Nilai Final – Tahap II", "Nilai Final – Tahap I"]
 
 
 def test_trajectory_with_dimensions_english():
     fig = charts.trajectory(history_table(with_dimensions=True), lang="en")
-    assert len(by_gid(fig, "dim-baseline")) == 1 and len(by_gid(fig, "dim-impact")) == 1
+    assert len(by_gid(fig, "dim-baseline")) == 1
+    assert len(by_gid(fig, "dim-impact")) == 1
     assert "2.94" in gid_texts(fig, "value-label")
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend[:2] == ["Nilai Final – Stage II", "Nilai Final – Stage I"]
-    assert "Baseline" in legend and "Impact" in legend
+    assert "Baseline" in legend
+    assert "Impact" in legend
 
 
 def test_trajectory_requires_columns():

@@ -32,13 +32,16 @@ def test_score_json_has_the_contract_fields(capsys):
         "programme_realisation",
         "action_plan_realisation",
     } <= set(data)
-    assert data["nilai_final"] == 2.94 and data["improvement"] == 0.44 and data["dimensions"]["kolaborasi"] == 2.53
+    assert data["nilai_final"] == 2.94
+    assert data["improvement"] == 0.44
+    assert data["dimensions"]["kolaborasi"] == 2.53
 
 
 def test_score_table_padang_panjang_2024(capsys):
     assert main(["score", str(SAMPLE / "2024/tahap-2/kota-padang-panjang.xlsx")]) == 0
     out = capsys.readouterr().out
-    assert "70,73% (87/123)" in out and "94,46% (256/271)" in out
+    assert "70,73% (87/123)" in out
+    assert "94,46% (256/271)" in out
 
 
 def test_score_against_a_published_table(capsys):
@@ -56,7 +59,8 @@ def test_score_against_a_published_table(capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert "Nilai Final              2.41" in out and "-0.39" in out
+    assert "Nilai Final              2.41" in out
+    assert "-0.39" in out
 
 
 def test_unwritable_output_is_a_message_not_a_traceback(tmp_path, capsys):
@@ -66,7 +70,9 @@ def test_unwritable_output_is_a_message_not_a_traceback(tmp_path, capsys):
         ["template", "--year", "2024", "--stage", "2", "--category", "REGULER", "-o", str(blocker / "sub" / "t.xlsx")]
     )
     err = capsys.readouterr().err
-    assert code == 1 and "smartcity-eval template:" in err and "Traceback" not in err
+    assert code == 1
+    assert "smartcity-eval template:" in err
+    assert "Traceback" not in err
 
 
 def test_unknown_year_and_category(tmp_path, capsys):
@@ -74,7 +80,9 @@ def test_unknown_year_and_category(tmp_path, capsys):
     assert main([*base, str(tmp_path / "a.xlsx"), "--year", "2019", "--category", "REGULER"]) == 1
     assert main([*base, str(tmp_path / "b.xlsx"), "--year", "2023", "--category", "KPPN"]) == 1
     err = capsys.readouterr().err
-    assert "2019" in err and "KPPN" in err and not (tmp_path / "a.xlsx").exists()
+    assert "2019" in err
+    assert "KPPN" in err
+    assert not (tmp_path / "a.xlsx").exists()
     assert "Tidak ada metodologi untuk tahun 2019; tersedia: 2022" in err
     assert main([*base, str(tmp_path / "a.xlsx"), "--year", "2019", "--category", "REGULER", "--lang", "en"]) == 1
     assert main([*base, str(tmp_path / "b.xlsx"), "--year", "2023", "--category", "KPPN", "--lang", "en"]) == 1

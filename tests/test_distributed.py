@@ -6,8 +6,8 @@ import json
 
 import nbformat
 import pytest
-from batch_support import REGIONS, spec, write_workbooks
 
+from batch_support import REGIONS, spec, write_workbooks
 from smartcity_eval.batch import runner
 from smartcity_eval.batch.distributed import run_distributed
 

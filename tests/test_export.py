@@ -54,13 +54,17 @@ def test_xlsx_holds_the_national_table(db, tmp_path, capsys):
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["B"].width >= 30
     assert rows[1] == (1, "Kota Surakarta", 4, 3.89, 3.76, 3.99, 3.88, 3.33, 3.84, 0.04, "KPPN&IKN")
-    assert rows[3][:2] == (3, "Kab. Malang") and rows[3][8:10] == (2.94, 0.44)
+    assert rows[3][:2] == (3, "Kab. Malang")
+    assert rows[3][8:10] == (2.94, 0.44)
     assert rows[2][7] is None  # Kota Jambi (REGULER) has no Program Kolaborasi
-    assert rows[7][:2] == (7, "Kab. Kutai Barat") and rows[7][9] == "-"
-    assert rows[-1][:2] == (None, "Kota Pekalongan") and rows[-1][8:10] == (0, "-")  # non-participant last
+    assert rows[7][:2] == (7, "Kab. Kutai Barat")
+    assert rows[7][9] == "-"
+    assert rows[-1][:2] == (None, "Kota Pekalongan")
+    assert rows[-1][8:10] == (0, "-")  # non-participant last
     for c in range(3, 11):
         cell = ws.cell(2, c)
-        assert cell.data_type == "n" and cell.number_format == "0.00"
+        assert cell.data_type == "n"
+        assert cell.number_format == "0.00"
 
 
 def test_order_by_name_and_category(db):
@@ -71,10 +75,13 @@ def test_order_by_name_and_category(db):
     finally:
         con.close()
     names = list(by_name["Kab/Kota"])
-    assert names[:-1] == sorted(names[:-1]) and names[-1] == "Kota Pekalongan"
-    assert list(by_name["No"][:-1]) == list(range(1, 9)) and pd.isna(by_name["No"].iloc[-1])
+    assert names[:-1] == sorted(names[:-1])
+    assert names[-1] == "Kota Pekalongan"
+    assert list(by_name["No"][:-1]) == list(range(1, 9))
+    assert pd.isna(by_name["No"].iloc[-1])
     assert list(reguler["Kab/Kota"]) == ["Kota Jambi", "Kota Padang Panjang", "Kab. Pelalawan", "Kota Pekalongan"]
-    assert set(reguler["Ket"]) == {"REGULER"} and reguler["Program Kolaborasi"].isna().all()
+    assert set(reguler["Ket"]) == {"REGULER"}
+    assert reguler["Program Kolaborasi"].isna().all()
 
 
 def test_formula_like_names_stay_text_in_xlsx(db, tmp_path):
@@ -84,9 +91,11 @@ def test_formula_like_names_stay_text_in_xlsx(db, tmp_path):
     cells = {ws.cell(r, 2).value: ws.cell(r, 2) for r in range(2, ws.max_row + 1)}
     assert set(cells) == {"'" + name for name in EVIL}
     for value, cell in cells.items():
-        assert cell.data_type == "s" and not value.startswith(("=", "+", "-", "@"))
+        assert cell.data_type == "s"
+        assert not value.startswith(("=", "+", "-", "@"))
     # the numbers of the same rows are still numbers
-    assert ws.cell(2, 9).data_type == "n" and ws.cell(2, 10).value == -0.1
+    assert ws.cell(2, 9).data_type == "n"
+    assert ws.cell(2, 10).value == -0.1
 
 
 def test_formula_like_names_stay_text_in_csv(db, tmp_path, capsys):
@@ -114,8 +123,11 @@ def test_formula_like_names_stay_text_in_csv(db, tmp_path, capsys):
     assert "4 rows written" in capsys.readouterr().out
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert {r["Kab/Kota"] for r in rows} == {"'" + name for name in EVIL}
-    assert rows[0]["No"] == "1" and rows[0]["Nilai Final"] == "2.04" and rows[0]["Tingkat Improvement"] == "-0.10"
-    assert rows[0]["Program Kolaborasi"] == "" and rows[0]["Ket"] == "REGULER"
+    assert rows[0]["No"] == "1"
+    assert rows[0]["Nilai Final"] == "2.04"
+    assert rows[0]["Tingkat Improvement"] == "-0.10"
+    assert rows[0]["Program Kolaborasi"] == ""
+    assert rows[0]["Ket"] == "REGULER"
 
 
 def test_csv_layout(db, tmp_path):
@@ -137,11 +149,13 @@ def test_write_csv_neutralises_pandas_string_columns(tmp_path):
 def test_nothing_to_export(db, tmp_path, capsys):
     out = tmp_path / "none.xlsx"
     assert run(["export", "--year", "2021", "--stage", "2", "--db", str(db), "-o", str(out), "--lang", "en"]) == 1
-    assert "no 2021 Stage II evaluations" in capsys.readouterr().err and not out.exists()
+    assert "no 2021 Stage II evaluations" in capsys.readouterr().err
+    assert not out.exists()
     assert (
         run(["export", "--year", "2023", "--stage", "2", "--db", str(tmp_path / "missing.duckdb"), "-o", str(out)]) == 1
     )
-    assert "belum ada; jalankan `smartcity-eval ingest`" in capsys.readouterr().err and not out.exists()
+    assert "belum ada; jalankan `smartcity-eval ingest`" in capsys.readouterr().err
+    assert not out.exists()
     missing = ["--db", str(tmp_path / "missing.duckdb"), "-o", str(out), "--lang", "en"]
     assert run(["export", "--year", "2023", "--stage", "2", *missing]) == 1
     assert "does not exist; run `smartcity-eval ingest` first" in capsys.readouterr().err

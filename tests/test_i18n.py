@@ -79,7 +79,9 @@ def test_a_key_yaml_would_read_as_a_boolean_fails_loudly(tmp_path, monkeypatch):
 def test_text_fills_placeholders_in_each_language():
     assert text("store.no_store", "id", db="x.duckdb").startswith("basis data evaluasi x.duckdb belum ada")
     assert text("store.no_store", "en", db="x.duckdb").startswith("the evaluation store x.duckdb does not exist")
-    assert text("stage.2") == "Tahap II" and i18n.stage_name(2, "en") == "Stage II" and i18n.stage_name(3) == "3"
+    assert text("stage.2") == "Tahap II"
+    assert i18n.stage_name(2, "en") == "Stage II"
+    assert i18n.stage_name(3) == "3"
 
 
 @pytest.mark.parametrize("key", ["store.nothing_like_this", "nowhere.loaded", "loaded"])
@@ -97,7 +99,8 @@ def test_an_unknown_language_or_section_is_refused():
 
 def test_section_and_bound_messages():
     T = i18n.section("store")
-    assert T("en", "loaded") == "loaded" and T["id"]("loaded") == "dimuat"
+    assert T("en", "loaded") == "loaded"
+    assert T["id"]("loaded") == "dimuat"
     assert T["en"]("summary", loaded=1, replaced=0, skipped=2, error=0, missing=0, pruned=0, db="d").startswith(
         "Summary: 1 loaded"
     )
@@ -110,7 +113,8 @@ def test_message_and_localized_parameters_are_translated():
     assert text("validation.unreadable", "en", detail=reason) == "the file cannot be read (file not found)"
     name = Localized(id="Dampak", en="Impact")
     assert text("validation.dimension_unscored", "en", dimension=name) == "dimension Impact has no scored item"
-    assert hash(reason) == hash(Message("workbook.not_found")) and name == Localized(id="Dampak", en="Impact")
+    assert hash(reason) == hash(Message("workbook.not_found"))
+    assert name == Localized(id="Dampak", en="Impact")
     with pytest.raises(ValueError):
         Localized(id="Dampak")
 
@@ -247,7 +251,8 @@ def test_every_key_named_in_the_code_exists_in_both_catalogues():
 
 def test_the_scan_sees_each_kind_of_lookup():
     classes = _localized_classes()
-    assert classes["StoreError"] == "store" and classes["UnreadableWorkbook"] == "workbook"
+    assert classes["StoreError"] == "store"
+    assert classes["UnreadableWorkbook"] == "workbook"
     used = {rel(p): keys_in(p, classes)[0] for p in modules()}
     assert "report.excerpt" in used["reports/region_report.py"]  # t("excerpt", ...) through the property r.t
     assert "overview.max" in used["reports/overview.py"]
@@ -321,4 +326,5 @@ def _inline_choices(tree: ast.AST) -> list[int]:
 @pytest.mark.parametrize("path", [p for p in modules() if rel(p) not in PENDING], ids=rel)
 def test_no_module_keeps_its_own_language_table(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    assert _language_tables(tree) == [] and _inline_choices(tree) == []
+    assert _language_tables(tree) == []
+    assert _inline_choices(tree) == []

@@ -58,7 +58,8 @@ def test_pillars_and_action_plan_items():
     ra = [it for it in m.dimension("outcome").items if it.action_plan]
     assert [it.action_plan for it in ra] == ["sdm", "infrastruktur", "aplikasi", "literasi"]
     survey = [it for it in m.dimension("impact").items if it.sub_dimension]
-    assert len(survey) == 54 and {it.pillar for it in survey} == set(mth.PILLAR_KEYS)
+    assert len(survey) == 54
+    assert {it.pillar for it in survey} == set(mth.PILLAR_KEYS)
 
 
 def test_shared_items_keep_their_ids_across_years():
@@ -107,7 +108,8 @@ def test_adding_a_year_is_adding_a_file(tmp_path):
     src = _broken(tmp_path, year)
     path = src.rename(tmp_path / "2025.yaml")
     m = mth.load_file(path)
-    assert m.year == 2025 and m.profile("REGULER").weights["outcome"] == 30
+    assert m.year == 2025
+    assert m.profile("REGULER").weights["outcome"] == 30
 
 
 def test_action_plan_categories_in_canonical_order():

@@ -25,7 +25,8 @@ def test_every_published_final_is_reproduced(national_csv):
     assert (participants["nilai_final_recomputed"] == participants["nilai_final"]).all()
     assert national.differences(result).empty
     pekalongan = result[result["region"] == "Kota Pekalongan"].iloc[0]
-    assert not pekalongan["participant"] and pd.isna(pekalongan["rank_national"])
+    assert not pekalongan["participant"]
+    assert pd.isna(pekalongan["rank_national"])
 
 
 def test_ranks(national_csv):
@@ -42,11 +43,15 @@ def test_cli_national_writes_ranked_csv_and_reports_differences(tmp_path, nation
     out = tmp_path / "out.csv"
     assert main(["national", "--year", "2023", str(src), "-o", str(out), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
-    assert "Kab. Malang" in printed and "2.96" in printed and "2.94" in printed
+    assert "Kab. Malang" in printed
+    assert "2.96" in printed
+    assert "2.94" in printed
     assert "Kota Jambi" not in printed
     table = list(csv.DictReader(out.open(encoding="utf-8")))
     malang = next(r for r in table if r["kab_kota"] == "Kab. Malang")
-    assert malang["no"] == "45" and malang["nilai_final_recomputed"] == "2.94" and malang["rank_national"] == "3"
+    assert malang["no"] == "45"
+    assert malang["nilai_final_recomputed"] == "2.94"
+    assert malang["rank_national"] == "3"
     assert src.read_text(encoding="utf-8").count("2.96") == 1  # input untouched
 
 
@@ -68,12 +73,20 @@ def test_bad_table_lists_every_problem(tmp_path):
     with pytest.raises(national.TableError) as exc:
         national.read_published(bad)
     text = str(exc.value)
-    assert "bad.csv" in text and "baris 2" in text and "(ket)" in text and "'REGULAR'" in text
-    assert "(output)" in text and "'x'" in text and "baris 3" in text and "'5.1'" in text
-    assert "seharusnya: REGULER atau KPPN&IKN" in text and "seharusnya: angka dengan titik desimal" in text
+    assert "bad.csv" in text
+    assert "baris 2" in text
+    assert "(ket)" in text
+    assert "'REGULAR'" in text
+    assert "(output)" in text
+    assert "'x'" in text
+    assert "baris 3" in text
+    assert "'5.1'" in text
+    assert "seharusnya: REGULER atau KPPN&IKN" in text
+    assert "seharusnya: angka dengan titik desimal" in text
     english = exc.value.message("en")
     assert "row 2, column (ket): unknown choice — value: 'REGULAR'; expected: REGULER or KPPN&IKN" in english
-    assert "expected: a number with a decimal point, empty, or '-'" in english and "expected: 0–4" in english
+    assert "expected: a number with a decimal point, empty, or '-'" in english
+    assert "expected: 0–4" in english
 
 
 def test_any_year_with_a_profile_works(national_csv):

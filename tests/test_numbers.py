@@ -29,8 +29,10 @@ def test_round_half_up(value, expected):
 
 def test_pythons_round_would_get_these_wrong():
     # the reason the project never uses round(): banker's rounding on binary floats
-    assert round(2.675, 2) == 2.67 and round(0.125, 2) == 0.12
-    assert round_half_up(2.675) == Decimal("2.68") and round_half_up(0.125) == Decimal("0.13")
+    assert round(2.675, 2) == 2.67
+    assert round(0.125, 2) == 0.12
+    assert round_half_up(2.675) == Decimal("2.68")
+    assert round_half_up(0.125) == Decimal("0.13")
 
 
 def test_to_fraction_of_floats_uses_shortest_repr():
@@ -38,7 +40,8 @@ def test_to_fraction_of_floats_uses_shortest_repr():
     assert to_fraction("2,8") == Fraction(14, 5)
     import numpy as np
 
-    assert to_fraction(np.float64(2.8)) == Fraction(14, 5) and to_fraction(np.int64(3)) == 3
+    assert to_fraction(np.float64(2.8)) == Fraction(14, 5)
+    assert to_fraction(np.int64(3)) == 3
     with pytest.raises(TypeError):
         to_fraction(True)
 

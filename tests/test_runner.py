@@ -9,8 +9,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from batch_support import REGIONS, edit, make_filled, spec, write_workbooks
 
+from batch_support import REGIONS, edit, make_filled, spec, write_workbooks
 from smartcity_eval.batch import execute as execute_mod
 from smartcity_eval.batch import params as params_mod
 from smartcity_eval.batch import runner

@@ -175,14 +175,18 @@ def test_ingest_twice_changes_nothing(data, tmp_path, capsys):
     db = tmp_path / "s.duckdb"
     assert run(["ingest", str(data), "--db", str(db)]) == 0
     first = capsys.readouterr().out
-    assert first.count("[dimuat]") == 6 and "6 dimuat" in first
+    assert first.count("[dimuat]") == 6
+    assert "6 dimuat" in first
     before = snapshot(db)
     counts = {t: len(f) for t, f in before.items()}
-    assert counts["files"] == 6 and counts["evaluations"] == 4 + 2 + 9
-    assert counts["item_scores"] > 4 * 100 and counts["findings"] == 12
+    assert counts["files"] == 6
+    assert counts["evaluations"] == 4 + 2 + 9
+    assert counts["item_scores"] > 4 * 100
+    assert counts["findings"] == 12
     assert run(["ingest", str(data), "--db", str(db), "--lang", "en"]) == 0
     second = capsys.readouterr().out
-    assert second.count("[skipped]") == 6 and "0 loaded, 0 replaced, 6 skipped, 0 with errors" in second
+    assert second.count("[skipped]") == 6
+    assert "0 loaded, 0 replaced, 6 skipped, 0 with errors" in second
     assert_same(before, snapshot(db))
 
 
@@ -200,9 +204,12 @@ def test_scores_in_the_store_are_the_scoring_modules(base):
         FROM finals WHERE evaluation_id = ?""",
         [eid],
     )[0]
-    assert Fraction(exact) == c23.nilai_final and final == float(c23.nilai_final)
-    assert rounded == c23.nilai_final_rounded and improvement == c23.improvement_rounded
-    assert previous == float(c22.nilai_final) and source == "workbook"
+    assert Fraction(exact) == c23.nilai_final
+    assert final == float(c23.nilai_final)
+    assert rounded == c23.nilai_final_rounded
+    assert improvement == c23.improvement_rounded
+    assert previous == float(c22.nilai_final)
+    assert source == "workbook"
     dims = dict(query(db, "SELECT dimension, score_rounded FROM dimension_scores WHERE evaluation_id = ?", [eid]))
     assert dims == c23.dimensions_rounded()
     n_scores = int(a23.scores.notna().sum().sum())
@@ -236,7 +243,8 @@ def test_ingest_order_does_not_matter(sample_dir, base, data, tmp_path):
     shutil.move(hidden / "2022", data / "2022")
     shutil.move(hidden / "national-2022-tahap-2.csv", data / "published" / "national-2022-tahap-2.csv")
     report = store.ingest(data, partial)
-    assert report.count("loaded") == 2 and report.count("skipped") == 4
+    assert report.count("loaded") == 2
+    assert report.count("skipped") == 4
     assert relative(partial, data) == relative(base[0], sample_dir)
 
 
@@ -269,7 +277,8 @@ def test_changed_workbook_replaces_only_its_rows(data, loaded, capsys):
     wb.save(changed)
     assert run(["ingest", str(data), "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "[diganti] 2023/tahap-2/kota-padang-panjang.xlsx" in out and out.count("[dilewati]") == 5
+    assert "[diganti] 2023/tahap-2/kota-padang-panjang.xlsx" in out
+    assert out.count("[dilewati]") == 5
     after = snapshot(db)
     new = query(db, "SELECT score FROM dimension_scores WHERE evaluation_id = ? AND dimension = 'baseline'", [eid])
     assert new != old
@@ -296,7 +305,8 @@ def test_broken_workbook_is_reported_and_changes_nothing(data, loaded, capsys):
     set_score(new, 3, 6, "tiga")
     assert run(["ingest", str(data), "--db", str(db), "--lang", "en"]) == 1
     out = capsys.readouterr().out
-    assert "[ERROR] 2023/tahap-2/kab-malang.xlsx" in out and "[ERROR] 2024/tahap-2/kota-surakarta.xlsx" in out
+    assert "[ERROR] 2023/tahap-2/kab-malang.xlsx" in out
+    assert "[ERROR] 2024/tahap-2/kota-surakarta.xlsx" in out
     assert "kab-malang.xlsx › Skor › row 5, column G (A2): score out of range — value: 7" in out
     assert "kota-surakarta.xlsx › Skor › row 3, column F (A1): score is not a whole number — value: 'tiga'" in out
     assert "2 with errors" in out
@@ -341,7 +351,8 @@ def test_vanished_file_is_kept_then_pruned(data, loaded, capsys):
     gone.unlink()
     assert run(["ingest", str(data), "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert f"[hilang] {gone.resolve().as_posix()}" in out and "--prune" in out
+    assert f"[hilang] {gone.resolve().as_posix()}" in out
+    assert "--prune" in out
     assert_same(before, snapshot(db))
     assert run(["ingest", str(data), "--db", str(db), "--prune", "--lang", "en"]) == 0
     assert "[pruned]" in capsys.readouterr().out
@@ -358,7 +369,9 @@ def test_moved_folder_takes_over_its_evaluations(data, loaded, tmp_path):
     evaluations = query(db, "SELECT evaluation_id FROM evaluations ORDER BY ALL")
     moved = Path(shutil.move(data, tmp_path / "moved"))
     report = store.ingest(moved, db)
-    assert report.ok and report.count("loaded") == 6 and report.count("missing") == 0
+    assert report.ok
+    assert report.count("loaded") == 6
+    assert report.count("missing") == 0
     assert all(o.notes and o.notes[0][0] == "moved_from" for o in report.outcomes)
     assert query(db, "SELECT evaluation_id FROM evaluations ORDER BY ALL") == evaluations
     assert {
@@ -372,7 +385,8 @@ def test_published_table_reproduces_the_2023_ranks(tmp_path, national_csv):
     shutil.copy(national_csv, data / "published" / "national-2023-tahap-2.csv")
     db = tmp_path / "s.duckdb"
     report = store.ingest(data, db)
-    assert report.ok and report.count("loaded") == 1
+    assert report.ok
+    assert report.count("loaded") == 1
     con = store.connect(db)
     table = store.cohort_table(con, 2023, 2)
     con.close()
@@ -397,12 +411,16 @@ def test_published_table_reproduces_the_2023_ranks(tmp_path, national_csv):
     got = {r.region: (r.rank_national, r.rank_category) for r in table.itertuples() if r.participant}
     assert got == EXPECTED_RANKS
     by_region = table.set_index("region")
-    assert by_region.at["Kota Surakarta", "rank_national"] == 1 and by_region.at["Kab. Malang", "rank_national"] == 3
-    assert by_region.at["Kab. Malang", "improvement"] == 0.44 and by_region.at["Kab. Malang", "kolaborasi"] == 2.53
+    assert by_region.at["Kota Surakarta", "rank_national"] == 1
+    assert by_region.at["Kab. Malang", "rank_national"] == 3
+    assert by_region.at["Kab. Malang", "improvement"] == 0.44
+    assert by_region.at["Kab. Malang", "kolaborasi"] == 2.53
     assert pd.isna(by_region.at["Kab. Kutai Barat", "improvement"])
-    assert table.iloc[-1]["region"] == "Kota Pekalongan" and not table.iloc[-1]["participant"]
+    assert table.iloc[-1]["region"] == "Kota Pekalongan"
+    assert not table.iloc[-1]["participant"]
     assert pd.isna(table.iloc[-1]["rank_national"])
-    assert table["from_rounded_inputs"].all() and (table["source"] == "published").all()
+    assert table["from_rounded_inputs"].all()
+    assert (table["source"] == "published").all()
     assert table["rank_province"].isna().all()  # a published table does not name provinces
 
 
@@ -413,9 +431,12 @@ def test_bad_published_tables_are_reported(tmp_path):
     (published / "national-2022-tahap-2.csv").write_text(PUBLISHED_2022.replace("1.5,-", "5.5,-"), encoding="utf-8")
     db = tmp_path / "s.duckdb"
     report = store.ingest(tmp_path / "data", db)
-    assert report.count("error") == 2 and report.exit_code == 1
+    assert report.count("error") == 2
+    assert report.exit_code == 1
     text = report.format("en")
-    assert "national-<year>-tahap-<1|2>.csv" in text and "score out of range" in text and "'5.5'" in text
+    assert "national-<year>-tahap-<1|2>.csv" in text
+    assert "score out of range" in text
+    assert "'5.5'" in text
     assert query(db, "SELECT count(*) FROM evaluations") == [(0,)]
 
 
@@ -439,10 +460,13 @@ def test_cohort_table_prefers_the_workbook(base):
     finally:
         con.close()
     assert both == [("published",), ("workbook",)]
-    assert table["region"].is_unique and len(table) == 9
+    assert table["region"].is_unique
+    assert len(table) == 9
     malang = table.set_index("region").loc["Kab. Malang"]
-    assert malang["source"] == "workbook" and Decimal(str(malang["nilai_final"])) == workbook_final
-    assert malang["province"] == "Jawa Timur" and malang["rank_province"] == 1
+    assert malang["source"] == "workbook"
+    assert Decimal(str(malang["nilai_final"])) == workbook_final
+    assert malang["province"] == "Jawa Timur"
+    assert malang["rank_province"] == 1
     assert set(table[table["source"] == "workbook"]["region"]) == {
         "Kab. Malang",
         "Kota Padang Panjang",
@@ -472,7 +496,9 @@ def test_cohort_table_prefers_the_workbook(base):
         "nilai_final",
         "improvement",
     ]
-    assert len(outcome) == 8 and outcome["rank"].iloc[0] == 1 and "Kota Pekalongan" not in set(outcome["region"])
+    assert len(outcome) == 8
+    assert outcome["rank"].iloc[0] == 1
+    assert "Kota Pekalongan" not in set(outcome["region"])
     assert list(found["kind"]) == ["kekuatan", "kelemahan", "rekomendasi"]
     assert found["name"].iloc[0] == "Dr. Rina Kartika"
 
@@ -494,7 +520,8 @@ def test_connect(tmp_path):
 def test_store_errors_speak_the_users_language(tmp_path, capsys):
     with pytest.raises(store.StoreError) as exc:
         store.connect(tmp_path / "none.duckdb")
-    assert str(exc.value).startswith("basis data evaluasi") and exc.value.key == "no_store"
+    assert str(exc.value).startswith("basis data evaluasi")
+    assert exc.value.key == "no_store"
     assert store.store_error_message(exc.value, "x", "en").startswith("the evaluation store")
     with pytest.raises(FileNotFoundError, match="folder data tidak ditemukan"):
         store.ingest(tmp_path / "nowhere", tmp_path / "s.duckdb")
@@ -510,7 +537,8 @@ def test_a_value_the_database_refuses_rolls_back_the_file(tmp_path):
     )
     db = tmp_path / "s.duckdb"
     report = store.ingest(tmp_path / "data", db)
-    assert report.exit_code == 1 and report.outcomes[0].notes[0][0] == "failed"
+    assert report.exit_code == 1
+    assert report.outcomes[0].notes[0][0] == "failed"
     assert "123.45" in report.format("en")
     for table in store.TABLES:
         assert query(db, f"SELECT count(*) FROM {table}") == [(0,)], table

@@ -78,9 +78,11 @@ def test_both_categories_and_plausible_content(results):
     assert {a.profile.category for a in assessments} == {"REGULER", "KPPN&IKN"}
     for a in assessments:
         assert 4 <= len(a.assessors) <= 5
-        assert a.assessors["name"].is_unique and a.assessors["affiliation"].is_unique
+        assert a.assessors["name"].is_unique
+        assert a.assessors["affiliation"].is_unique
         values = a.scores.stack().dropna().astype(int)
-        assert values.between(0, 4).all() and values.nunique() >= 3
+        assert values.between(0, 4).all()
+        assert values.nunique() >= 3
         assert 10 <= len(a.programmes) <= 130
         assert set(a.programmes["status"]) <= {"berjalan", "belum_berjalan", "terhenti"}
         assert set(a.action_plan["category"]) == {c.key for c in mth.get(a.profile.year).action_plan_categories}
@@ -141,12 +143,14 @@ def test_template_writer_matches_write_assessment(tmp_path, year, category):
 
 def test_no_previous_year_without_methodology(tmp_path):
     paths = synthesize(2, 2022, 2, 3, tmp_path)
-    assert len(paths) == 2 and not (tmp_path / "2021").exists()
+    assert len(paths) == 2
+    assert not (tmp_path / "2021").exists()
 
 
 def test_sampling_shares_and_limits():
     picked = sample_regions(100, 4)
-    assert picked["code"].is_unique and len(picked) == 100
+    assert picked["code"].is_unique
+    assert len(picked) == 100
     assert (picked["category"] == "KPPN&IKN").sum() == 25
     assert sample_regions(1, 4)["category"].tolist() == ["REGULER"]
     with pytest.raises(ValueError, match="514"):

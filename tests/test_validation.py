@@ -14,59 +14,7 @@ from smartcity_eval.inputs.validation import Expect, load, validate
 from smartcity_eval.inputs.workbook import write_template
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.scoring import score_assessment
-
-PANEL = [
-    ("A1", "Dr. Rina Kartika", "Universitas Andalas"),
-    ("A2", "Ir. Budi Santoso, M.T.", "Praktisi TIK"),
-    ("A3", "Dr. Sari Wulandari", "Institut Teknologi Bandung"),
-    ("A4", "Agus Pratama, M.Kom.", "Praktisi"),
-]
-
-
-def make_filled(
-    path: Path,
-    *,
-    year: int = 2023,
-    stage: int = 2,
-    category: str = "REGULER",
-    scores: tuple[int, ...] = (3, 2, 3, 4),
-    region: str = "Kota Padang Panjang",
-    region_code: str = "13.74",
-    province: str = "Sumatera Barat",
-) -> Path:
-    """A template filled by four assessors: every item gets ``scores`` (one per assessor)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_template(
-        path, year=year, stage=stage, category=category, region=region, region_code=region_code, province=province
-    )
-    wb = load_workbook(path)
-    ws = wb["Asesor"]
-    for r, (code, name, aff) in enumerate(PANEL, start=2):
-        ws.cell(r, 1, code), ws.cell(r, 2, name), ws.cell(r, 3, aff)
-    ws = wb["Skor"]
-    for r in range(2, ws.max_row + 1):
-        for c, value in enumerate(scores, start=6):
-            ws.cell(r, c, value)
-    ws = wb["Program"]
-    for r, (pillar, status) in enumerate(
-        [("Smart Governance", "Berjalan"), ("Smart Living", "Belum berjalan"), ("Smart Living", "Berjalan")], start=2
-    ):
-        ws.cell(r, 1, pillar), ws.cell(r, 3, f"Program {r}"), ws.cell(r, 5, "Tidak"), ws.cell(r, 6, status)
-    ws = wb["Rencana_Aksi"]
-    ws.append(["Pengembangan kebijakan dan kelembagaan", "Perwako Smart City", 14, 13])
-    ws.append(["Pembangunan infrastruktur pendukung", "Command Centre", 12, 11])
-    ws = wb["Temuan"]
-    ws.append(["A1", "Kekuatan", "Komitmen kepala daerah kuat."])
-    ws.append(["A2", "Rekomendasi", "Perkuat pendanaan non-APBD."])
-    wb.save(path)
-    return path
-
-
-def edit(path: Path, fn) -> Path:
-    wb = load_workbook(path)
-    fn(wb)
-    wb.save(path)
-    return path
+from workbooks import edit, make_filled
 
 
 def codes(result) -> list[str]:
@@ -92,12 +40,14 @@ def test_template_is_ready_to_fill(tmp_path):
         "Temuan",
     ]
     ws = wb["Skor"]
-    assert ws.max_row - 1 == 117 and ws["A2"].value == "BL-01"
+    assert ws.max_row - 1 == 117
+    assert ws["A2"].value == "BL-01"
     assert ws.freeze_panes == "F2"
     rules = {(dv.type, str(dv.sqref)) for dv in ws.data_validations.dataValidation}
     assert ("whole", "F2:J118") in rules
     assert any(dv.type == "list" for dv in wb["Program"].data_validations.dataValidation)
-    assert wb["Profil"]["B7"].value == 2023 and wb["Profil"]["B5"].value == "KPPN&IKN"
+    assert wb["Profil"]["B7"].value == 2023
+    assert wb["Profil"]["B5"].value == "KPPN&IKN"
     assert "Lembar Kerja Penilaian" in wb["Petunjuk"]["A1"].value
     assert wb["Skor"].column_dimensions["E"].width >= 60
 
@@ -135,7 +85,9 @@ def test_score_of_7_names_sheet_row_and_column_and_cli_exits_1(filled, capsys):
     )
     assert main(["validate", str(filled)]) == 1
     out = capsys.readouterr().out
-    assert "Skor › baris 12, kolom G (A2)" in out and "nilai: 7" in out and "0–4" in out
+    assert "Skor › baris 12, kolom G (A2)" in out
+    assert "nilai: 7" in out
+    assert "0–4" in out
 
 
 def test_not_an_xlsx(tmp_path):
@@ -277,9 +229,11 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     good.programmes.loc[0, "name"] = "=1+1"
     path = write_assessment(good, tmp_path / "out" / "kota-padang-panjang.xlsx")
     wb = load_workbook(path)
-    assert wb["Temuan"]["C2"].data_type == "s" and wb["Program"]["C2"].value == "=1+1"
+    assert wb["Temuan"]["C2"].data_type == "s"
+    assert wb["Program"]["C2"].value == "=1+1"
     again = validate(path)
-    assert again.ok and again.assessment.findings.loc[0, "text"] == '=HYPERLINK("http://x")'
+    assert again.ok
+    assert again.assessment.findings.loc[0, "text"] == '=HYPERLINK("http://x")'
 
 
 def test_every_problem_reads_in_both_languages(filled):
@@ -297,16 +251,22 @@ def test_every_problem_reads_in_both_languages(filled):
     assert len(result.problems) >= 10
     for lang in ("id", "en"):
         lines = result.summary(lang).splitlines()
-        assert len(lines) == len(result.problems) and all(line.strip() for line in lines)
+        assert len(lines) == len(result.problems)
+        assert all(line.strip() for line in lines)
     english = result.summary("en")
     assert "expected: 1 or 2 (Tahap I / Tahap II)" in english
     assert "expected: two digits, a dot, two digits (e.g. 13.74)" in english
-    assert "expected: REGULER or KPPN&IKN" in english and "expected: a unique code A1–A5" in english
-    assert "expected: a whole number 0–4, or empty" in english and "expected: Ya or Tidak" in english
-    assert "expected: a whole number ≥ 0" in english and "expected: one of: A1, A3, A4" in english
-    assert " atau " not in english and "seharusnya" not in english
+    assert "expected: REGULER or KPPN&IKN" in english
+    assert "expected: a unique code A1–A5" in english
+    assert "expected: a whole number 0–4, or empty" in english
+    assert "expected: Ya or Tidak" in english
+    assert "expected: a whole number ≥ 0" in english
+    assert "expected: one of: A1, A3, A4" in english
+    assert " atau " not in english
+    assert "seharusnya" not in english
     indonesian = result.summary()
-    assert "seharusnya: 1 atau 2 (Tahap I / Tahap II)" in indonesian and "seharusnya: kode unik A1–A5" in indonesian
+    assert "seharusnya: 1 atau 2 (Tahap I / Tahap II)" in indonesian
+    assert "seharusnya: kode unik A1–A5" in indonesian
 
 
 def test_a_problem_names_only_keys_of_the_catalogues():

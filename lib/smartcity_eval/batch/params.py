@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_OUTPUT_DIR
+
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = {"region_report": "region_report.ipynb", "overview": "overview.ipynb"}
 FORMATS = ("ipynb", "html", "pdf")
@@ -77,8 +79,8 @@ class RunSpec:
     stage: int
     notebook: str = "region_report"
     regions: list[str] | None = None
-    data_dir: Path = ROOT / "data" / "sample"
-    output_dir: Path = ROOT / "outputs"
+    data_dir: Path = field(default_factory=lambda: DEFAULT_DATA_DIR.resolve())
+    output_dir: Path = field(default_factory=lambda: DEFAULT_OUTPUT_DIR.resolve())
     lang: str = "id"
     previous: str = "auto"
     formats: tuple[str, ...] = FORMATS
@@ -110,8 +112,12 @@ def _check_runner_keys(data: dict[str, Any], problems: list[str]) -> None:
         problems.append(f"'force' is {data['force']!r}; expected true or false")
 
 
-def build_spec(data: dict[str, Any], source: str, base_dir: Path = ROOT) -> RunSpec:
-    """Check a run mapping against the notebook and build the :class:`RunSpec`; raises :class:`ParamsError`."""
+def build_spec(data: dict[str, Any], source: str, base_dir: Path | None = None) -> RunSpec:
+    """Check a run mapping against the notebook and build the :class:`RunSpec`; raises :class:`ParamsError`.
+
+    Relative paths in it are relative to ``base_dir`` (default: the current folder, never the package's).
+    """
+    base_dir = Path.cwd() if base_dir is None else base_dir
     problems: list[str] = []
     notebook = data.get("notebook", "region_report")
     if notebook not in NOTEBOOKS:
@@ -140,8 +146,8 @@ def build_spec(data: dict[str, Any], source: str, base_dir: Path = ROOT) -> RunS
         stage=data["stage"],
         notebook=notebook,
         regions=None if regions == "all" else list(regions),
-        data_dir=(base_dir / data.get("data_dir", "data/sample")).resolve(),
-        output_dir=(base_dir / data.get("output_dir", "outputs")).resolve(),
+        data_dir=(base_dir / data.get("data_dir", str(DEFAULT_DATA_DIR))).resolve(),
+        output_dir=(base_dir / data.get("output_dir", str(DEFAULT_OUTPUT_DIR))).resolve(),
         lang=data.get("lang", "id"),
         previous=data.get("previous", "auto"),
         formats=tuple(data.get("formats", FORMATS)),
@@ -154,7 +160,7 @@ def build_spec(data: dict[str, Any], source: str, base_dir: Path = ROOT) -> RunS
 
 
 def load_run_file(path: Path) -> RunSpec:
-    """Read and check a run file; relative paths in it are relative to the project root."""
+    """Read and check a run file; relative paths in it are relative to the current folder."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -176,7 +176,8 @@ def heatmap(o: Overview) -> HTML:
     dims = [d for d in DIMS if p[d].notna().any()]
     table = p.set_index("region")[dims]
     return HTML(
-        f"<h2>{escape(o.t('heatmap'))}</h2>" + figure_html(charts.heatmap(table, lang=o.lang), o.t("heatmap_cap"))
+        f"<h2>{escape(o.t('heatmap'))}</h2>"
+        + figure_html(charts.heatmap(table, lang=o.lang, year=o.year), o.t("heatmap_cap"))
     )
 
 

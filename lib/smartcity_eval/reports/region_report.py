@@ -248,9 +248,13 @@ def charts_section(r: RegionReport) -> HTML:
     prev = None
     if r.previous.dimensions is not None:
         prev = pd.Series({k: float(v) for k, v in r.previous.dimensions.items()})
-    parts = [figure_html(charts.radar(cur, prev, lang=r.lang, labels=(str(c.year), str(c.year - 1))), t("radar"))]
+    parts = [
+        figure_html(
+            charts.radar(cur, prev, lang=r.lang, year=c.year, labels=(str(c.year), str(c.year - 1))), t("radar")
+        )
+    ]
     med = r.median.reindex(cur.index) if len(r.median) else None
-    parts.append(figure_html(charts.dimension_bars(cur, med, lang=r.lang), t("bars")))
+    parts.append(figure_html(charts.dimension_bars(cur, med, lang=r.lang, year=c.year), t("bars")))
     for kind, table, caption in (
         ("programme", c.programmes, t("prog_chart")),
         ("action_plan", c.action_plan, t("ap_chart")),
@@ -259,9 +263,9 @@ def charts_section(r: RegionReport) -> HTML:
         data = data[data["planned"] > 0]
         if len(data):
             data = data.assign(percent=data["percent"].map(float))
-            parts.append(figure_html(charts.realisation_bars(data, kind=kind, lang=r.lang), caption))
+            parts.append(figure_html(charts.realisation_bars(data, kind=kind, lang=r.lang, year=c.year), caption))
     if len(r.history) >= 2:
-        parts.append(figure_html(charts.trajectory(r.history, lang=r.lang), t("trajectory")))
+        parts.append(figure_html(charts.trajectory(r.history, lang=r.lang, year=c.year), t("trajectory")))
     return _section(r, t("charts"), "".join(parts))
 
 
