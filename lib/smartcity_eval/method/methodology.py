@@ -342,8 +342,3 @@ def get(year: int) -> Methodology:
 def profile(year: int, category: str) -> WeightProfile:
     """Weight profile for (year, category)."""
     return get(year).profile(category)
-
-
-def pillars() -> tuple[Pillar, ...]:
-    """The six pillars (identical in every year)."""
-    return get(years()[-1]).pillars
