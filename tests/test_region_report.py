@@ -223,3 +223,17 @@ def test_overview_movers_list_only_risers_and_only_fallers():
     assert "-0," not in ups
     assert downs.index("Kab. Pelalawan") < downs.index("Kota Padang Panjang") < downs.index("Kab. Raja Ampat")
     assert "+0," not in downs
+
+
+def test_explore_history_chart_is_displayed_as_an_image(tmp_path):
+    from smartcity_eval.reports import explore
+    from smartcity_eval.results import store
+
+    db = tmp_path / "s.duckdb"
+    store.ingest(SAMPLE, db)
+    con = store.connect(db)
+    try:
+        chart = explore.history_figure(con, "kab-malang")
+    finally:
+        con.close()
+    assert "data:image/svg+xml;base64," in chart.data

@@ -35,9 +35,15 @@ def regions(con: Any) -> pd.DataFrame:
 
 
 def history_figure(con: Any, region_slug: str, lang: str = "en") -> Any:
-    """A region's Nilai Final over years and stages, as a Figure."""
+    """A region's Nilai Final over years and stages, as a chart Jupyter displays (embedded SVG, not a bare Figure)."""
+    from IPython.display import HTML
+
+    from smartcity_eval.common.i18n import text
+    from smartcity_eval.reports.html import figure_html
+
     hist = store.region_history(con, region_slug)
-    return charts.trajectory(hist[["year", "stage", "nilai_final", *[d for d in DIMS if d in hist]]], lang=lang)
+    fig = charts.trajectory(hist[["year", "stage", "nilai_final", *[d for d in DIMS if d in hist]]], lang=lang)
+    return HTML(figure_html(fig, text("report.trajectory", lang)))
 
 
 def region_picker(con: Any, lang: str = "en") -> Any:
