@@ -21,7 +21,6 @@ import argparse
 import csv
 import itertools
 import random
-import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1353,12 +1352,30 @@ def workbook_path(out: Path, ev: Evaluation) -> Path:
 # --------------------------------------------------------------------------- published tables
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_published_2023(target: Path, source: Path) -> None:
+    """The whole published 2023 table, then the extract's rows it does not hold (Kota Pekalongan, which did not
+    take part): the 2023 table of the letter as the sample knows it."""
+    rows = _rows(REFERENCE / "national_2023_full.csv")
+    known = {slugify(r["kab_kota"]) for r in rows}
+    rows += [r for r in _rows(source) if slugify(r["kab_kota"]) not in known]
+    with (target / "national-2023-tahap-2.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, PUBLISHED_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def write_published(out: Path) -> dict[str, Decimal]:
-    """Copy the 2023 national sample and derive the 2022 finals; returns 2022 finals by region slug."""
+    """Write the 2023 national table and derive the 2022 finals of the extract's regions; returns 2022 finals by
+    region slug."""
     target = out / "published"
     target.mkdir(parents=True, exist_ok=True)
     source = REFERENCE / "national_2023_sample.csv"
-    shutil.copyfile(source, target / "national-2023-tahap-2.csv")
+    write_published_2023(target, source)
     malang = yaml.safe_load((REFERENCE / "malang_items.yaml").read_text(encoding="utf-8"))
     malang_2022 = malang["evaluations"][2022]["published"]
     rows = []

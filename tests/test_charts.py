@@ -1,4 +1,5 @@
-"""Structural tests of the report charts (no image comparison)."""
+"""The report charts: structure, one palette and order, no colliding labels, alt text with the values (no image
+comparison)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
+from conftest import SAMPLE  # noqa: E402
 from smartcity_eval.method import methodology as mth  # noqa: E402
 from smartcity_eval.reports import charts  # noqa: E402
+from smartcity_eval.reports import overview as ov  # noqa: E402
+from smartcity_eval.reports import region_report as rr  # noqa: E402
+from smartcity_eval.reports.html import figure_html  # noqa: E402
+from smartcity_eval.results.cohort import DIMS  # noqa: E402
 
 # Kab. Malang, published dimension scores 2023 and 2022 (Nilai Final 2.94)
 MALANG_2023 = pd.Series(
@@ -55,6 +61,7 @@ def uplift_table() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "item_id": ["O-03", "OUT-6", "QW-5", "I-51"],
+            "dimension": ["outcome", "output", "quick_win", "impact"],
             "label": [
                 "Opini BPK atas laporan keuangan pemerintah daerah dalam dua tahun terakhir berturut-turut",
                 "Persentase anggaran smart city terhadap APBD",
@@ -110,13 +117,13 @@ def history_table(with_dimensions: bool = False) -> pd.DataFrame:
 
 
 ALL_CHARTS = {
-    "radar": lambda lang: charts.radar(MALANG_2023, MALANG_2022, lang=lang),
-    "dimension_bars": lambda lang: charts.dimension_bars(MALANG_2023, MEDIAN, lang=lang),
-    "realisation_bars": lambda lang: charts.realisation_bars(programme_table(), lang=lang),
-    "uplift_bars": lambda lang: charts.uplift_bars(uplift_table(), lang=lang),
-    "distribution": lambda lang: charts.distribution(finals_table(), highlight="Kab. Malang", lang=lang),
-    "heatmap": lambda lang: charts.heatmap(heatmap_table(), lang=lang),
-    "trajectory": lambda lang: charts.trajectory(history_table(True), lang=lang),
+    "radar": lambda lang: charts.radar(MALANG_2023, MALANG_2022, lang=lang).figure,
+    "dimension_bars": lambda lang: charts.dimension_bars(MALANG_2023, MEDIAN, lang=lang).figure,
+    "realisation_bars": lambda lang: charts.realisation_bars(programme_table(), lang=lang).figure,
+    "uplift_bars": lambda lang: charts.uplift_bars(uplift_table(), lang=lang).figure,
+    "distribution": lambda lang: charts.distribution(finals_table(), highlight="Kab. Malang", lang=lang).figure,
+    "heatmap": lambda lang: charts.heatmap(heatmap_table(), lang=lang).figure,
+    "trajectory": lambda lang: charts.trajectory(history_table(True), lang=lang).figure,
 }
 
 
@@ -258,7 +265,7 @@ def test_batch_leaves_no_figures():
 
 
 def test_radar_axes_in_order_with_labels():
-    fig = charts.radar(MALANG_2023, lang="id")
+    fig = charts.radar(MALANG_2023, lang="id").figure
     (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "Baseline",
@@ -270,26 +277,26 @@ def test_radar_axes_in_order_with_labels():
     ]
     assert ax.get_ylim() == (0, 4)
     assert list(ax.get_yticks()) == [1, 2, 3, 4]
-    en = charts.radar(MALANG_2023, lang="en").axes[0]
+    en = charts.radar(MALANG_2023, lang="en").figure.axes[0]
     assert en.get_xticklabels()[-1].get_text() == "Collaboration"
 
 
 def test_radar_order_is_canonical_whatever_the_input_order():
     shuffled = MALANG_2023[["impact", "kolaborasi", "baseline", "quick_win", "output", "outcome"]]
-    ax = charts.radar(shuffled).axes[0]
+    ax = charts.radar(shuffled).figure.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["Baseline", "Output", "Outcome"]
     (line,) = by_gid(ax.figure, "current")
     assert list(line.get_ydata()[:-1]) == list(MALANG_2023.values)
 
 
 def test_radar_five_dimensions_without_kolaborasi():
-    ax = charts.radar(MALANG_2022, lang="en").axes[0]
+    ax = charts.radar(MALANG_2022, lang="en").figure.axes[0]
     assert len(ax.get_xticklabels()) == 5
     assert "Collaboration" not in [t.get_text() for t in ax.get_xticklabels()]
 
 
 def test_radar_this_year_vs_last_year():
-    fig = charts.radar(MALANG_2023, MALANG_2022, labels=("2023", "2022"))
+    fig = charts.radar(MALANG_2023, MALANG_2022, labels=("2023", "2022")).figure
     ax = fig.axes[0]
     lines = [ln for ln in ax.get_lines() if ln.get_gid() in ("current", "previous")]
     assert len(lines) == 2
@@ -305,16 +312,16 @@ def test_radar_this_year_vs_last_year():
 
 
 def test_radar_value_labels_decimal_comma():
-    fig = charts.radar(MALANG_2023, MALANG_2022, lang="id")
+    fig = charts.radar(MALANG_2023, MALANG_2022, lang="id").figure
     current = gid_texts(fig, "value-current")
     assert "3,60" in current
     assert "2,29" in current
     assert len(current) == 6
     assert "1,40" in gid_texts(fig, "value-previous")
-    fig_en = charts.radar(MALANG_2023.replace(2.29, 2.94), lang="en")
+    fig_en = charts.radar(MALANG_2023.replace(2.29, 2.94), lang="en").figure
     assert "2.94" in gid_texts(fig_en, "value-current")
     assert not any("," in t for t in gid_texts(fig_en, "value-current"))
-    fig_id = charts.radar(MALANG_2023.replace(2.29, 2.94), lang="id")
+    fig_id = charts.radar(MALANG_2023.replace(2.29, 2.94), lang="id").figure
     assert "2,94" in gid_texts(fig_id, "value-current")
 
 
@@ -327,7 +334,7 @@ def test_radar_rejects_unknown_dimension():
 
 
 def test_dimension_bars_widths_and_medians():
-    fig = charts.dimension_bars(MALANG_2023, MEDIAN, lang="id")
+    fig = charts.dimension_bars(MALANG_2023, MEDIAN, lang="id").figure
     ax = fig.axes[0]
     bars = ax.patches
     assert len(bars) == 6
@@ -345,14 +352,14 @@ def test_dimension_bars_widths_and_medians():
 
 
 def test_dimension_bars_english_and_without_median():
-    fig = charts.dimension_bars(MALANG_2022, lang="en")
+    fig = charts.dimension_bars(MALANG_2022, lang="en").figure
     assert by_gid(fig, "median") == []
     assert "2.92" in gid_texts(fig, "value-label")
     assert len(fig.axes[0].patches) == 5
 
 
 def test_dimension_bars_colours_per_dimension():
-    ax = charts.dimension_bars(MALANG_2023).axes[0]
+    ax = charts.dimension_bars(MALANG_2023).figure.axes[0]
     expected = [matplotlib.colors.to_rgba(charts.DIMENSION_COLOURS[d]) for d in mth.DIMENSION_KEYS]
     assert [b.get_facecolor() for b in ax.patches] == expected
 
@@ -361,7 +368,7 @@ def test_dimension_bars_colours_per_dimension():
 
 
 def test_realisation_canonical_order_colours_and_counts():
-    fig = charts.realisation_bars(programme_table(), lang="id")
+    fig = charts.realisation_bars(programme_table(), lang="id").figure
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == list(charts.key_labels("pillar", "id").values())
     bars = [p for p in ax.patches if p.get_gid() == "realisation" or isinstance(p, Rectangle)]
@@ -377,7 +384,7 @@ def test_realisation_canonical_order_colours_and_counts():
 
 
 def test_realisation_english_decimal_point():
-    fig = charts.realisation_bars(programme_table(), lang="en")
+    fig = charts.realisation_bars(programme_table(), lang="en").figure
     assert gid_texts(fig, "count-label")[0] == "87/123 (70.73%)"
 
 
@@ -386,9 +393,9 @@ def test_realisation_action_plan():
         {"planned": [18, 28, 20], "done": [18, 26, 19]}, index=["aplikasi", "kebijakan_kelembagaan", "sdm"]
     )
     table["percent"] = table["done"] / table["planned"] * 100
-    ax = charts.realisation_bars(table, kind="action_plan", lang="en").axes[0]
+    ax = charts.realisation_bars(table, kind="action_plan", lang="en").figure.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Policy & institutions", "Human resources", "Applications"]
-    ax_id = charts.realisation_bars(table, kind="action_plan", lang="id").axes[0]
+    ax_id = charts.realisation_bars(table, kind="action_plan", lang="id").figure.axes[0]
     assert ax_id.get_yticklabels()[0].get_text() == "Kebijakan & kelembagaan"
 
 
@@ -401,14 +408,14 @@ def _action_plan_table() -> pd.DataFrame:
 @pytest.mark.parametrize(("lang", "expected"), [("id", "SDM"), ("en", "Human resources")])
 def test_action_plan_tick_is_the_methodology_short_label(lang, expected):
     sdm = next(c for c in mth.get(2023).action_plan_categories if c.key == "sdm")
-    ax = charts.realisation_bars(_action_plan_table(), kind="action_plan", lang=lang, year=2023).axes[0]
+    ax = charts.realisation_bars(_action_plan_table(), kind="action_plan", lang=lang, year=2023).figure.axes[0]
     tick = ax.get_yticklabels()[1].get_text()  # canonical order: kebijakan_kelembagaan, then sdm
     assert tick == sdm.short(lang)
     assert tick == expected
 
 
 def test_action_plan_tick_is_not_the_long_appendix_name():
-    ax = charts.realisation_bars(_action_plan_table(), kind="action_plan", lang="en", year=2023).axes[0]
+    ax = charts.realisation_bars(_action_plan_table(), kind="action_plan", lang="en", year=2023).figure.axes[0]
     assert ax.get_yticklabels()[1].get_text() != "Human-resource capacity"
 
 
@@ -418,12 +425,12 @@ def test_dimension_missing_from_the_year_fails_naming_key_and_year():
 
 
 def test_chart_labels_follow_the_year_passed():
-    ax = charts.dimension_bars(MALANG_2022, lang="id", year=2022).axes[0]
+    ax = charts.dimension_bars(MALANG_2022, lang="id", year=2022).figure.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == list(charts.key_labels("dimension", "id", 2022).values())
 
 
 def test_radar_legend_defaults_to_the_methodology_year():
-    fig = charts.radar(MALANG_2023, MALANG_2022, year=2023)
+    fig = charts.radar(MALANG_2023, MALANG_2022, year=2023).figure
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["2023", "2022"]
 
 
@@ -440,7 +447,7 @@ def test_realisation_rejects_bad_input():
 
 
 def test_uplift_sorted_and_labels_shortened():
-    fig = charts.uplift_bars(uplift_table(), lang="id")
+    fig = charts.uplift_bars(uplift_table(), lang="id").figure
     ax = fig.axes[0]
     widths = [b.get_width() for b in sorted(ax.patches, key=lambda b: b.get_y())]
     ys = [b.get_y() for b in ax.patches]
@@ -460,14 +467,14 @@ def test_uplift_sorted_and_labels_shortened():
 
 def test_uplift_empty_table():
     empty = uplift_table().iloc[0:0]
-    assert isinstance(charts.uplift_bars(empty), Figure)
+    assert isinstance(charts.uplift_bars(empty).figure, Figure)
 
 
 # ---------------------------------------------------------------------------------------------- distribution
 
 
 def test_distribution_highlight_and_categories():
-    fig = charts.distribution(finals_table(), highlight="Kab. Malang", lang="id")
+    fig = charts.distribution(finals_table(), highlight="Kab. Malang", lang="id").figure
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks[0].startswith("REGULER")
@@ -479,12 +486,12 @@ def test_distribution_highlight_and_categories():
     assert gid_texts(fig, "highlight-label") == ["Kab. Malang: 2,94"]
     assert ax.get_xlim()[0] <= 0
     assert ax.get_xlim()[1] >= 4
-    en = charts.distribution(finals_table(), highlight="Kab. Malang", lang="en")
+    en = charts.distribution(finals_table(), highlight="Kab. Malang", lang="en").figure
     assert gid_texts(en, "highlight-label") == ["Kab. Malang: 2.94"]
 
 
 def test_distribution_without_highlight_and_unknown_highlight():
-    fig = charts.distribution(finals_table())
+    fig = charts.distribution(finals_table()).figure
     assert by_gid(fig, "highlight") == []
     with pytest.raises(ValueError, match="not found"):
         charts.distribution(finals_table(), highlight="Kota Atlantis")
@@ -494,7 +501,7 @@ def test_distribution_without_highlight_and_unknown_highlight():
 
 
 def test_heatmap_order_annotations_and_blank_nan():
-    fig = charts.heatmap(heatmap_table(), lang="id")
+    fig = charts.heatmap(heatmap_table(), lang="id").figure
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == list(charts.key_labels("dimension", "id").values())
     (image,) = ax.get_images()
@@ -514,7 +521,7 @@ def test_heatmap_order_annotations_and_blank_nan():
 def test_heatmap_large_table_not_annotated():
     rng = np.random.default_rng(1)
     table = pd.DataFrame(rng.uniform(0, 4, (60, 5)), columns=list(mth.DIMENSION_KEYS[:5]))
-    fig = charts.heatmap(table, lang="en")
+    fig = charts.heatmap(table, lang="en").figure
     assert [t for t in fig.findobj(Text) if t.get_gid() == "cell-value"] == []
     assert fig.get_size_inches()[1] * 2.54 <= 25.5
 
@@ -523,7 +530,7 @@ def test_heatmap_large_table_not_annotated():
 
 
 def test_trajectory_stages():
-    fig = charts.trajectory(history_table(), lang="id")
+    fig = charts.trajectory(history_table(), lang="id").figure
     (stage2,) = by_gid(fig, "stage2")
     (stage1,) = by_gid(fig, "stage1")
     assert stage2.get_linestyle() == "-"
@@ -539,20 +546,382 @@ def test_trajectory_stages():
     assert "2,50" in labels
     assert "3,05" in labels
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["Nilai Final – Tahap II", "Nilai Final – Tahap I"]
+    assert legend == ["Tahap II", "Tahap I"]
+    assert len(fig.axes) == 1  # no dimensions: Nilai Final alone
 
 
 def test_trajectory_with_dimensions_english():
-    fig = charts.trajectory(history_table(with_dimensions=True), lang="en")
+    fig = charts.trajectory(history_table(with_dimensions=True), lang="en").figure
     assert len(by_gid(fig, "dim-baseline")) == 1
     assert len(by_gid(fig, "dim-impact")) == 1
     assert "2.94" in gid_texts(fig, "value-label")
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend[:2] == ["Nilai Final – Stage II", "Nilai Final – Stage I"]
-    assert "Baseline" in legend
-    assert "Impact" in legend
+    assert legend == ["Stage II", "Stage I", "Baseline", "Impact"]
+
+
+def test_trajectory_nilai_final_and_dimensions_in_separate_panels():
+    fig = charts.trajectory(history_table(with_dimensions=True), lang="id").figure
+    final, dimensions = fig.axes
+    assert {ln.get_gid() for ln in final.get_lines()} == {"stage1", "stage2"}
+    assert {ln.get_gid() for ln in dimensions.get_lines()} == {"dim-baseline", "dim-impact"}
+    assert final.get_ylabel() == "Nilai Final"
+    assert dimensions.get_ylabel() == "Nilai dimensi (0–4)"
+
+
+def test_trajectory_nilai_final_wears_no_dimension_colour():
+    (stage2,) = by_gid(charts.trajectory(history_table(with_dimensions=True)).figure, "stage2")
+    assert not any(matplotlib.colors.same_color(stage2.get_color(), c) for c in charts.DIMENSION_COLOURS.values())
+
+
+def test_trajectory_tahap_1_dimensions_are_hollow_markers_before_their_year():
+    history = history_table(with_dimensions=True).assign(baseline=[1.2, 1.4, 3.6, 3.5, 3.7])
+    (stage1,) = by_gid(charts.trajectory(history).figure, "dim-baseline-stage1")
+    assert list(stage1.get_xdata()) == pytest.approx([2023.8])
+    assert matplotlib.colors.same_color(stage1.get_markerfacecolor(), "white")
 
 
 def test_trajectory_requires_columns():
     with pytest.raises(ValueError):
         charts.trajectory(pd.DataFrame({"year": [2023], "nilai_final": [2.9]}))
+
+
+# ---------------------------------------------------------------------------------------------- one palette
+
+
+@pytest.mark.parametrize("series", ["current", "previous"])
+def test_year_series_wear_no_dimension_pillar_or_category_colour(series):
+    colour = charts.SERIES_STYLES[series]["color"]
+    palette = [
+        *charts.DIMENSION_COLOURS.values(),
+        *charts.PILLAR_COLOURS.values(),
+        *charts.ACTION_PLAN_COLOURS.values(),
+    ]
+    assert not any(matplotlib.colors.same_color(colour, c) for c in palette)
+
+
+def test_uplift_bars_wear_their_dimension_colour_and_the_legend_follows_the_method_order():
+    fig = charts.uplift_bars(uplift_table(), lang="en").figure
+    bars = by_gid(fig, "gain")
+    expected = [charts.DIMENSION_COLOURS[d] for d in ["output", "outcome", "quick_win", "impact"]]  # by gain
+    assert [matplotlib.colors.to_hex(b.get_facecolor()) for b in bars] == expected
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["Output", "Outcome", "Impact", "Quick Wins"]
+
+
+def test_trajectory_dimension_lines_wear_their_colour_in_the_method_order():
+    fig = charts.trajectory(history_table(with_dimensions=True).iloc[:, [0, 1, 2, 4, 3]]).figure
+    lines = [ln for ln in fig.axes[1].get_lines() if ln.get_label() in ("Baseline", "Impact")]
+    assert [ln.get_label() for ln in lines] == ["Baseline", "Impact"]
+    assert [ln.get_color() for ln in lines] == [
+        charts.DIMENSION_COLOURS["baseline"],
+        charts.DIMENSION_COLOURS["impact"],
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- the sample data
+
+
+def dimension_scores(scores: pd.Series) -> pd.Series:
+    """A score card's dimension scores (exact fractions) as floats, as the report passes them."""
+    return pd.Series({k: float(v) for k, v in scores.items()})
+
+
+def realisation_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A score card's realisation table without its overall row, as the report passes it."""
+    data = table.drop(index="overall")
+    return data[data["planned"] > 0].assign(percent=lambda d: d["percent"].map(float))
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, rr.RegionReport]:
+    """Kota Padang Panjang 2024 (Tahap I and II this year, last year from a workbook) and Kab. Malang 2023."""
+    return {
+        "pp24": rr.prepare("kota-padang-panjang", 2024, 2, SAMPLE),
+        "pp24_en": rr.prepare("kota-padang-panjang", 2024, 2, SAMPLE, lang="en"),
+        "malang23": rr.prepare("kab-malang", 2023, 2, SAMPLE),
+    }
+
+
+@pytest.fixture(scope="module")
+def cohorts() -> dict[int, pd.DataFrame]:
+    """The participants of the sample's 2023 and 2024 Tahap II cohorts."""
+    return {year: ov.prepare(year, 2, SAMPLE).participants for year in (2023, 2024)}
+
+
+def _radar(r: rr.RegionReport, with_previous: bool = True) -> charts.Chart:
+    previous = dimension_scores(r.previous.dimensions) if with_previous else None
+    labels = (str(r.card.year), str(r.card.year - 1))
+    return charts.radar(dimension_scores(r.card.dimensions), previous, lang=r.lang, year=r.card.year, labels=labels)
+
+
+def _bars(r: rr.RegionReport) -> charts.Chart:
+    scores = dimension_scores(r.card.dimensions)
+    return charts.dimension_bars(scores, r.median.reindex(scores.index), lang=r.lang, year=r.card.year)
+
+
+def _realisation(r: rr.RegionReport, kind: str) -> charts.Chart:
+    table = r.card.programmes if kind == "programme" else r.card.action_plan
+    return charts.realisation_bars(realisation_table(table), kind=kind, lang=r.lang, year=r.card.year)
+
+
+def _heatmap(participants: pd.DataFrame, year: int, lang: str) -> charts.Chart:
+    table = participants.set_index("region")[[d for d in DIMS if participants[d].notna().any()]]
+    return charts.heatmap(table, lang=lang, year=year)
+
+
+def _distribution(participants: pd.DataFrame, lang: str) -> charts.Chart:
+    finals = participants[["region", "category", "nilai_final"]]
+    return charts.distribution(finals, highlight="Kota Padang Panjang", lang=lang)
+
+
+#: every chart of the reports, drawn from the sample data: name -> (reports, cohorts, lang) -> Chart
+SAMPLE_CHARTS = {
+    "radar_with_previous": lambda r, c, lang: _radar(r[lang]),
+    "radar_without_previous": lambda r, c, lang: _radar(r[lang], with_previous=False),
+    "radar_kolaborasi_new": lambda r, c, lang: _radar(r["malang23"]),
+    "dimension_bars_with_median": lambda r, c, lang: _bars(r[lang]),
+    "dimension_bars_six": lambda r, c, lang: _bars(r["malang23"]),
+    "realisation_programme": lambda r, c, lang: _realisation(r[lang], "programme"),
+    "realisation_action_plan": lambda r, c, lang: _realisation(r[lang], "action_plan"),
+    "uplift_bars": lambda r, c, lang: charts.uplift_bars(rr.uplift_table(r["malang23"]), lang="id", year=2023),
+    "uplift_bars_pp": lambda r, c, lang: charts.uplift_bars(rr.uplift_table(r[lang]), lang=r[lang].lang, year=2024),
+    "distribution": lambda r, c, lang: _distribution(c[2024], r[lang].lang),
+    "heatmap_annotated": lambda r, c, lang: _heatmap(c[2024], 2024, r[lang].lang),
+    "heatmap_many_regions": lambda r, c, lang: _heatmap(c[2023], 2023, r[lang].lang),
+    "trajectory": lambda r, c, lang: charts.trajectory(r[lang].history, lang=r[lang].lang, year=2024),
+}
+
+
+def drawn_texts(fig: Figure) -> list[tuple[Text, matplotlib.transforms.Bbox]]:
+    """Every visible, non-empty text the renderer draws, with its extent in pixels (box included).
+
+    Tick labels of ticks outside their axis' view are not drawn, so they are left out.
+    """
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    undrawn = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    undrawn |= {id(tick.label1), id(tick.label2)}
+    return [
+        (t, extent(t, renderer))
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and id(t) not in undrawn
+    ]
+
+
+def extent(text: Text, renderer) -> matplotlib.transforms.Bbox:
+    """A text's extent, with the box drawn behind it (which hides what lies under it) when it has one."""
+    box = text.get_bbox_patch()
+    own = text.get_window_extent(renderer)
+    return own if box is None else matplotlib.transforms.Bbox.union([own, box.get_window_extent(renderer)])
+
+
+def collisions(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose extents overlap."""
+    texts = drawn_texts(fig)
+    return [(a.get_text(), b.get_text()) for (a, ea), (b, eb) in itertools.combinations(texts, 2) if ea.overlaps(eb)]
+
+
+@pytest.mark.parametrize("name", SAMPLE_CHARTS)
+@pytest.mark.parametrize("lang", ["pp24", "pp24_en"])
+def test_no_label_collides_with_another(reports, cohorts, name, lang):
+    fig = SAMPLE_CHARTS[name](reports, cohorts, lang).figure
+    assert collisions(fig) == []
+
+
+def test_the_collision_check_sees_overlapping_labels():
+    fig = charts.dimension_bars(MALANG_2023, MEDIAN).figure
+    first = next(t for t in fig.findobj(Text) if t.get_gid() == "value-label")
+    fig.axes[0].text(*first.get_position(), "◇", transform=first.get_transform())  # the old median mark on "3,60"
+    assert collisions(fig) == [("3,60", "◇")]
+
+
+def test_the_collision_check_counts_the_drawn_texts(reports, cohorts):
+    fig = SAMPLE_CHARTS["radar_with_previous"](reports, cohorts, "pp24").figure
+    texts = [t.get_text() for t, _ in drawn_texts(fig)]
+    assert sorted(texts) == sorted(
+        ["Baseline", "Output", "Outcome", "Impact", "Quick Wins", "1", "2", "3", "4", "2024", "2023"]
+        + ["3,28", "2,26", "2,70", "2,66", "2,02", "3,20", "2,11", "2,59", "2,61", "1,83"]
+    )
+
+
+def test_median_marks_stay_clear_of_every_label(reports):
+    fig = _bars(reports["pp24"]).figure
+    texts = drawn_texts(fig)  # draws the figure
+    (median,) = by_gid(fig, "median")
+    half = median.get_markersize() / 2 * fig.dpi / 72
+    centres = median.axes.transData.transform(np.column_stack([median.get_xdata(), median.get_ydata()]))
+    marks = [matplotlib.transforms.Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in centres]
+    assert [(t.get_text(), i) for t, e in texts for i, m in enumerate(marks) if e.overlaps(m)] == []
+
+
+def test_radar_ring_labels_sit_between_axes(reports):
+    ax = _radar(reports["malang23"]).figure.axes[0]
+    position = ax.get_rlabel_position()
+    assert position % 60 == pytest.approx(30)  # six axes 60 degrees apart: half-way between two
+
+
+# ---------------------------------------------------------------------------------------------- alt text
+
+
+def test_radar_alt_gives_both_years_per_dimension(reports):
+    alt = _radar(reports["pp24"]).alt
+    assert alt.startswith("Radar nilai dimensi 2024 (skala 0–4): Baseline 3,28 (2023: 3,20), Output 2,26 (2023: 2,11)")
+
+
+def test_radar_alt_ends_with_the_last_dimension(reports):
+    assert _radar(reports["pp24"]).alt.endswith("Quick Wins 2,02 (2023: 1,83).")
+
+
+def test_radar_alt_without_previous_has_no_last_year(reports):
+    alt = _radar(reports["pp24"], with_previous=False).alt
+    assert alt == (
+        "Radar nilai dimensi 2024 (skala 0–4): Baseline 3,28, Output 2,26, Outcome 2,70, Impact 2,66, Quick Wins 2,02."
+    )
+
+
+def test_radar_alt_gives_a_new_dimension_without_a_last_year(reports):
+    assert "Quick Wins 3,13 (2022: 3,08), Kolaborasi 2,53." in _radar(reports["malang23"]).alt
+
+
+def test_radar_alt_in_english_has_decimal_points(reports):
+    assert "Baseline 3.28 (2023: 3.20)" in _radar(reports["pp24_en"]).alt
+
+
+def test_dimension_bars_alt_gives_score_and_category_median(reports):
+    assert "Outcome 2,70 (median 2,55)" in _bars(reports["pp24"]).alt
+
+
+def test_dimension_bars_alt_without_median(reports):
+    scores = dimension_scores(reports["pp24"].card.dimensions)
+    alt = charts.dimension_bars(scores, year=2024).alt
+    assert alt == "Nilai dimensi (skala 0–4): Baseline 3,28, Output 2,26, Outcome 2,70, Impact 2,66, Quick Wins 2,02."
+
+
+def test_dimension_bars_median_without_any_value_is_no_median(reports):
+    scores = dimension_scores(reports["pp24"].card.dimensions)
+    chart = charts.dimension_bars(scores, pd.Series(np.nan, index=scores.index), year=2024)
+    assert by_gid(chart.figure, "median") == []
+
+
+def test_programme_alt_gives_each_pillar_and_the_total(reports):
+    alt = _realisation(reports["pp24"], "programme").alt
+    assert "Smart Society 10/21 (47,62%)" in alt
+    assert alt.endswith("; total 87/123 (70,73%).")
+
+
+def test_action_plan_alt_gives_each_category_and_the_total(reports):
+    alt = _realisation(reports["pp24_en"], "action_plan").alt
+    assert alt.startswith("Action-plan realisation per category: Policy & institutions 39/42 (92.86%)")
+    assert alt.endswith("; total 256/271 (94.46%).")
+
+
+def test_uplift_alt_gives_items_gains_and_scores(reports):
+    alt = charts.uplift_bars(rr.uplift_table(reports["malang23"]), year=2023).alt
+    assert alt.startswith(
+        "Tambahan Nilai Final jika skor butir naik ke 3: OP-06 Alokasi APBD untuk smart city +0,057 (skor 1,00)"
+    )
+
+
+def test_uplift_alt_of_an_empty_table_says_so():
+    assert charts.uplift_bars(uplift_table().iloc[0:0]).alt == "Tidak ada data"
+
+
+def test_distribution_alt_gives_each_category_and_the_highlight(cohorts):
+    alt = _distribution(cohorts[2024], "id").alt
+    assert "REGULER: 5 peserta, median 2,49, terendah 2,14, tertinggi 3,08" in alt
+    assert "KPPN&IKN: 1 peserta, median 3,03" in alt
+    assert alt.endswith("Ditandai: Kota Padang Panjang 2,53.")
+
+
+def test_heatmap_alt_gives_every_region_and_explains_the_hatching(cohorts):
+    alt = _heatmap(cohorts[2024], 2024, "id").alt
+    assert "Kota Padang Panjang: Baseline 3,28, Output 2,26, Outcome 2,70, Impact 2,66, Quick Wins 2,02;" in alt
+    assert "Kab. Malang: Baseline 3,64, Output 2,46, Outcome 3,45, Impact 2,90, Quick Wins 3,18, Kolaborasi 2,70" in alt
+    assert alt.endswith("Sel berarsir: dimensi tidak dinilai.")
+
+
+def test_heatmap_of_many_regions_gives_each_dimension_median():
+    table = pd.DataFrame({"baseline": np.linspace(1, 3, 41), "output": np.full(41, 2.5)})
+    alt = charts.heatmap(table, lang="en").alt
+    assert alt == (
+        "Dimension scores of 41 regencies/cities (0–4 scale); median per dimension: Baseline 2.00, Output 2.50."
+    )
+
+
+def test_heatmap_hatching_has_a_legend(cohorts):
+    fig = _heatmap(cohorts[2024], 2024, "id").figure
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["tidak dinilai"]
+
+
+def test_heatmap_without_blank_cells_has_no_hatching_legend():
+    assert charts.heatmap(heatmap_table().drop(columns="kolaborasi")).figure.legends == []
+
+
+def test_distribution_legend_names_every_mark():
+    fig = charts.distribution(finals_table(), lang="en").figure
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "Quartiles 1–3",
+        "Category median",
+        "Lowest–highest",
+        "Participant",
+    ]
+
+
+def test_trajectory_alt_gives_nilai_final_per_year_and_stage(reports):
+    alt = charts.trajectory(reports["pp24"].history, year=2024).alt
+    assert alt.startswith("Nilai Final per tahun dan tahap: 2023 Tahap II 2,41, 2024 Tahap I 2,41, 2024 Tahap II 2,53.")
+
+
+def test_trajectory_alt_gives_each_dimension_per_year_and_stage(reports):
+    alt = charts.trajectory(reports["pp24"].history, year=2024).alt
+    assert "Baseline: 2023 Tahap II 3,20, 2024 Tahap I 3,12, 2024 Tahap II 3,28;" in alt
+
+
+# ---------------------------------------------------------------------------------------------- in the report
+
+
+def test_figure_html_puts_the_alt_text_in_the_image_and_the_caption_under_it():
+    chart = charts.Chart(charts.dimension_bars(MALANG_2022).figure, 'Baseline 1,40 <"Kab. Malang">')
+    html = figure_html(chart, "Nilai dimensi")
+    assert 'alt="Baseline 1,40 &lt;&quot;Kab. Malang&quot;&gt;"' in html
+    assert html.endswith("<figcaption>Nilai dimensi</figcaption></figure>")
+
+
+def test_report_images_carry_the_charts_alt_text(reports):
+    html = rr.charts_section(reports["pp24"]).data
+    assert 'alt="Radar nilai dimensi 2024 (skala 0–4): Baseline 3,28 (2023: 3,20)' in html
+
+
+def test_report_radar_caption_compares_with_last_year_only_when_it_is_drawn():
+    html = rr.charts_section(rr.prepare("kota-padang-panjang", 2024, 2, SAMPLE, previous="none")).data
+    assert "<figcaption>Profil nilai dimensi (skala 0–4)</figcaption>" in html
+    assert "dibanding tahun lalu" not in html
+
+
+def test_report_radar_caption_with_last_year(reports):
+    html = rr.charts_section(reports["pp24"]).data
+    assert "<figcaption>Nilai dimensi tahun ini dibanding tahun lalu (skala 0–4)</figcaption>" in html
+
+
+def test_radar_ring_label_gives_way_to_value_labels_near_the_centre():
+    lowest, highest = pd.Series(0.3, index=DIMS), pd.Series(4.0, index=DIMS)
+    fig = charts.radar(lowest, highest).figure
+    rings = [t.get_text() for t, _ in drawn_texts(fig) if t.get_text() in ("1", "2", "3", "4")]
+    assert rings == ["2", "3", "4"]
+
+
+@pytest.mark.parametrize("order", ["lowest_first", "highest_first"])
+def test_radar_labels_do_not_collide_at_the_ends_of_the_scale(order):
+    lowest, highest = pd.Series(0.3, index=DIMS), pd.Series(4.0, index=DIMS)
+    current, previous = (lowest, highest) if order == "lowest_first" else (highest, lowest)
+    assert collisions(charts.radar(current, previous).figure) == []
+
+
+def test_radar_previous_without_any_value_draws_no_last_year():
+    fig = charts.radar(MALANG_2023, pd.Series(np.nan, index=DIMS)).figure
+    assert by_gid(fig, "previous") == []

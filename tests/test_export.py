@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from smartcity_eval.common.tables import neutralise_frame, write_csv
 from smartcity_eval.results import export, store
 
-EVIL = ['=HYPERLINK("http://x")', "=1+1", "@SUM(A1)", "+62 Kota"]
+#: formula-like spellings of real regions: a published table names regions of the register, which ignores punctuation
+EVIL = ["=Kota Padang", "+Kota Solok", "-Kab. Agam", "@Kota Bukittinggi"]
 HEADER = "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement"
 
 

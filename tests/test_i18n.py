@@ -14,7 +14,7 @@ from smartcity_eval.common.i18n import LANGUAGES, Localized, Message, text
 
 PACKAGE = Path(smartcity_eval.__file__).parent
 #: modules whose own language tables are still to move into the catalogues (by their owners)
-PENDING = {"batch/runner.py", "batch/text.py", "reports/charts.py", "reports/report.py"}
+PENDING = {"batch/runner.py", "batch/text.py", "reports/report.py"}
 
 
 def entries(lang: str) -> dict[str, str]:
@@ -289,6 +289,7 @@ COMPUTED = {
     "report": {"official", "fitted", "assumed", "workbook", "published"}
     | {"berjalan", "belum_berjalan", "terhenti", "kekuatan", "kelemahan", "rekomendasi"},
     "overview": {"workbook", "published"},
+    "date": {f"month_{m}" for m in range(1, 13)},
 }
 
 

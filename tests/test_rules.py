@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from conftest import SAMPLE
 from smartcity_eval.results import rules
 
 
@@ -95,3 +96,34 @@ def test_no_improvement_for_a_region_that_does_not_take_part_this_year():
 
 def test_a_published_improvement_of_a_non_participant_is_dropped():
     assert rules.published_improvement(Decimal("0.37"), False) is None
+
+
+# ----------------------------------------------------------------------------------------------- last year as shown
+
+
+def test_last_years_figure_shown_is_the_published_one():
+    assert rules.last_year_shown(Fraction(434729, 173600), Fraction(251, 100)) == Decimal("2.51")
+
+
+def test_last_years_figure_without_a_published_one_is_the_workbooks():
+    assert rules.last_year_shown(Fraction(434729, 173600), None) == Decimal("2.50")
+
+
+def test_malang_2023_shows_last_years_published_2_51():
+    from smartcity_eval.results.sources import previous_result
+
+    assert previous_result(SAMPLE, 2023, "kab-malang").shown == Decimal("2.51")
+
+
+def test_malang_2023_improvement_is_computed_before_rounding():
+    from smartcity_eval.reports import region_report as rr
+
+    assert rr.prepare("kab-malang", 2023, 2, SAMPLE).card.improvement_rounded == Decimal("0.44")
+
+
+def test_a_group_of_two_is_not_comparable():
+    assert not rules.comparable(2)
+
+
+def test_a_group_of_three_is_comparable():
+    assert rules.comparable(3)

@@ -421,7 +421,8 @@ def test_published_table_reproduces_the_2023_ranks(tmp_path, national_csv):
     assert pd.isna(table.iloc[-1]["rank_national"])
     assert table["from_rounded_inputs"].all()
     assert (table["source"] == "published").all()
-    assert table["rank_province"].isna().all()  # a published table does not name provinces
+    assert table["rank_province"].notna()[table["participant"]].all()  # provinces from the Kemendagri register
+    assert by_region.at["Kab. Kutai Barat", "province"] == "Kalimantan Timur"
 
 
 def test_bad_published_tables_are_reported(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Sequence
@@ -20,8 +21,9 @@ def _lang_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="language of messages (default: id)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand; of those in ``MODULE_COMMANDS``, only the one ``argv`` names is
+    imported (the others are listed by name and help), so ``--help`` and the light commands stay fast."""
     parser = argparse.ArgumentParser(prog="smartcity-eval", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -79,25 +81,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_run)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    chosen = requested_command(sys.argv[1:] if argv is None else argv)
+    for name, (module, help_text) in MODULE_COMMANDS.items():
+        if name == chosen:
+            importlib.import_module(module).add_parser(sub)
+        else:
+            sub.add_parser(name, help=help_text)
     return parser
 
 
-def _more_commands(sub: Any) -> None:
-    """Subcommands defined beside their modules."""
-    from smartcity_eval.inputs.register import add_parser as add_register
-    from smartcity_eval.inputs.synth import add_parser as add_synth
-    from smartcity_eval.results.export import add_parser as add_export
-    from smartcity_eval.results.store import add_parser as add_ingest
+# Subcommands defined beside their modules (each module's ``add_parser``), with the line the command list shows
+# (the same as the module's own help; tests/test_startup.py checks). These modules import pandas, DuckDB or
+# openpyxl at the top: a module is imported only when its command runs.
+MODULE_COMMANDS: dict[str, tuple[str, str]] = {
+    "ingest": ("smartcity_eval.results.store", "load workbooks and published tables into the evaluation store"),
+    "export": (
+        "smartcity_eval.results.export",
+        "write the national results table of a year and stage (xlsx or CSV)",
+    ),
+    "synth": ("smartcity_eval.inputs.synth", "write a synthetic cohort of valid workbooks for load tests"),
+    "register": ("smartcity_eval.inputs.register", "look up kabupaten/kota in the Kemendagri region register"),
+}
 
-    add_ingest(sub)
-    add_export(sub)
-    add_synth(sub)
-    add_register(sub)
 
-
-_EXTRA_COMMANDS: list[Any] = [_more_commands]
+def requested_command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names: its first word that is not an option (the top level has no option values)."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def _fail(message: str) -> int:
@@ -312,7 +321,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -71,6 +71,13 @@ def check_parameters(values: dict[str, Any], declared: dict[str, dict[str, Any]]
     return problems
 
 
+def issuer_problems(path: str, lang: str) -> list[str]:
+    """Every problem of the issuer file a run names, located, in the run's language."""
+    from smartcity_eval.inputs.issuer import read_issuer
+
+    return [p.format(lang if lang in ("id", "en") else "id") for p in read_issuer(path)[1]]
+
+
 @dataclass
 class RunSpec:
     """One batch: which notebook, for which regions, with which parameters and outputs."""
@@ -135,6 +142,9 @@ def build_spec(data: dict[str, Any], source: str, base_dir: Path | None = None) 
         problems.append(f"parameter 'lang' is {data.get('lang')!r}; expected 'id' or 'en'")
     if data.get("stage") not in (None, 1, 2):
         problems.append(f"parameter 'stage' is {data.get('stage')!r}; expected 1 or 2")
+    if isinstance(nb_values.get("issuer_file"), str) and nb_values["issuer_file"]:
+        nb_values["issuer_file"] = str((base_dir / nb_values["issuer_file"]).resolve())
+        problems += issuer_problems(nb_values["issuer_file"], data.get("lang", "id"))
     if problems:
         raise ParamsError(source, problems)
     regions = data.get("regions", "all")

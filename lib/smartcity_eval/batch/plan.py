@@ -28,6 +28,7 @@ from smartcity_eval.batch.text import TEXT
 from smartcity_eval.common.i18n import stage_name
 from smartcity_eval.common.layout import DataLayout
 from smartcity_eval.common.tables import sha256, write_text_atomic
+from smartcity_eval.reports.document import running_header
 from smartcity_eval.results.cohort import build_cohort
 
 
@@ -199,11 +200,10 @@ def region_report(batch: Batch, region: CheckedRegion, job: RegionJob) -> Report
     if region.inputs_written:
         run_params["inputs_file"] = str(staging / "inputs.pickle")
     when = f"{region.year} {stage_name(region.stage, lang)}"
-    header = f"{region.name} · {region.year} · {stage_name(region.stage, lang)}"
-    if region.stage == 1:
-        header += f" · {TEXT[lang]['provisional']}"
+    issuer = spec.extra.get("issuer_file") or ""
+    header = running_header(region.name, region.year, region.stage, lang, issued=bool(issuer))
     task = _task(batch, region.slug, run_params, staging, f"{region.name} — {when}")
-    inputs = {**region.inputs, "cohort.csv": batch.cohort_sha256}
+    inputs = {**region.inputs, **({issuer: sha256(Path(issuer))} if issuer else {}), "cohort.csv": batch.cohort_sha256}
     return _report(batch, task, region.name, header, params, inputs)
 
 

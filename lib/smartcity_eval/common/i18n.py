@@ -18,6 +18,7 @@ placeholders, and that every key the code names exists.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
@@ -217,3 +218,8 @@ def format_percent(value: Number | None, decimals: int = 2, lang: str = DEFAULT_
 def stage_name(stage: int, lang: str = DEFAULT_LANG) -> str:
     """``Tahap II`` / ``Stage II`` (the stage number itself when the catalogue has no name for it)."""
     return catalogue(lang)["stage"].get(str(int(stage)), str(stage))
+
+
+def format_date(day: dt.date, lang: str = DEFAULT_LANG) -> str:
+    """``16 Desember 2024`` / ``16 December 2024``."""
+    return f"{day.day} {text(f'date.month_{day.month}', lang)} {day.year}"

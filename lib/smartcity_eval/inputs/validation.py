@@ -72,6 +72,7 @@ class Problem:
     value: Any = None
     expected: str | None = None
     params: tuple[tuple[str, Any], ...] = ()
+    key: str | None = None  # in a YAML file (an issuer file): the key, e.g. ``signatory.name``
 
     def __post_init__(self) -> None:
         if self.code not in MESSAGES:
@@ -99,6 +100,8 @@ class Problem:
         if self.column or self.header:
             col = self.column or ""
             loc.append(f"{lab('column')} {col}{f' ({self.header})' if self.header else ''}".replace("  ", " "))
+        if self.key:
+            loc.append(f"{lab('key')} {self.key}")
         if loc:
             where.append(", ".join(loc))
         text = f"{lab(self.severity)}: {' › '.join(where)}: {self.message(lang)}"
@@ -118,6 +121,7 @@ class Problem:
             "row": self.row,
             "column": self.column,
             "header": self.header,
+            "key": self.key,
             "value": None if self.value is None else str(self.value),
             "expected": self.expected_text(lang),
             "message": self.message(lang),

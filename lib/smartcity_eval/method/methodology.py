@@ -113,6 +113,7 @@ class WeightProfile:
     provenance: str
     note_id: str = ""
     note_en: str = ""
+    source: str = ""  # where the weights are defined (required for an official profile), e.g. a letter's number
 
     def fraction(self, dimension: str) -> Fraction:
         """Weight of ``dimension`` as an exact fraction of 1 (0 when it has none)."""
@@ -300,7 +301,10 @@ def parse(data: Mapping[str, Any], path: Path) -> Methodology:
                 raise MethodologyError(f"{where}.weights.{k}: {w!r}, expected a whole percentage >= 0")
         if sum(weights.values()) != 100:
             raise MethodologyError(f"{where}.weights: sum to {sum(weights.values())}, expected 100")
-        profiles[cat] = WeightProfile(year, cat, weights, prov, prof.get("note_id", ""), prof.get("note_en", ""))
+        source = str(prof.get("source", "")).strip()
+        if prov == "official" and not source:
+            raise MethodologyError(f"{where}.source: missing; an official profile names where its weights are defined")
+        profiles[cat] = WeightProfile(year, cat, weights, prov, prof.get("note_id", ""), prof.get("note_en", ""), source)
     return Methodology(year, str(data.get("source", "")), tuple(pillars), ap_cats, tuple(dimensions), profiles, path)
 
 

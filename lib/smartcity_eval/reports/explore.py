@@ -1,6 +1,7 @@
 """Helpers of the analysts' notebook (``notebooks/explore.ipynb``): store access, widgets, worked questions.
 
-Everything returns pandas objects, matplotlib Figures or ipywidgets, so the notebook stays narrative and calls.
+Everything returns pandas objects, charts as HTML (with their alt text) or ipywidgets, so the notebook stays narrative
+and calls. Charts come from :mod:`smartcity_eval.reports.charts`, in the reports' palette and order of dimensions.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def history_figure(con: Any, region_slug: str, lang: str = "en") -> Any:
     from smartcity_eval.reports.html import figure_html
 
     hist = store.region_history(con, region_slug)
-    fig = charts.trajectory(hist[["year", "stage", "nilai_final", *[d for d in DIMS if d in hist]]], lang=lang)
-    return HTML(figure_html(fig, text("report.trajectory", lang)))
+    chart = charts.trajectory(hist[["year", "stage", "nilai_final", *[d for d in DIMS if d in hist]]], lang=lang)
+    return HTML(figure_html(chart, text("report.trajectory", lang)))
 
 
 def region_picker(con: Any, lang: str = "en") -> Any:

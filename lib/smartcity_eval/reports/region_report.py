@@ -6,10 +6,10 @@ Every piece of text that comes from a workbook is escaped (:func:`html.escape`) 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import platform
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from html import escape
 from pathlib import Path
@@ -19,20 +19,23 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from smartcity_eval import __version__
 from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import check_lang, format_number, format_percent, stage_name
+from smartcity_eval.common.numbers import round_half_up, to_fraction
+from smartcity_eval.common.tables import sha256
+from smartcity_eval.inputs.issuer import Issuer, read_issuer
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment
 from smartcity_eval.method.scoring import ScoreCard
-from smartcity_eval.reports import charts
-from smartcity_eval.reports.html import figure_html
+from smartcity_eval.reports import charts, document
+from smartcity_eval.reports.html import figure_html, grouped_table
 from smartcity_eval.reports.html import table as html_table
 from smartcity_eval.results import region_inputs, rules
 from smartcity_eval.results.cohort import DIMS, build_cohort, category_median, read_cohort
-from smartcity_eval.results.sources import Previous, existing
+from smartcity_eval.results.sources import Previous, document_fingerprint, existing
 
 T = i18n.section("report")
+D = i18n.section("document")
 
 
 @dataclass
@@ -50,6 +53,7 @@ class RegionReport:
     stage1: ScoreCard | None = None
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     inputs: dict[str, str | None] = field(default_factory=dict)
+    issuer: Issuer | None = None
 
     @property
     def t(self) -> i18n.Messages:
@@ -86,13 +90,16 @@ def prepare(
     previous: str = "auto",
     cohort_file: str = "",
     inputs_file: str = "",
+    issuer_file: str = "",
 ) -> RegionReport:
     """Load, validate and score one region, with last year's result and its cohort.
 
     ``inputs_file`` is the region's workbooks already validated and scored by the batch runner
     (:mod:`smartcity_eval.results.region_inputs`); without it, or when it is for other parameters, they are read here.
+    ``issuer_file`` names who issues the report (:mod:`smartcity_eval.inputs.issuer`); without it the report is a draft.
     """
     check_lang(lang)
+    issuer = load_issuer(issuer_file, lang)
     data_dir = Path(data_dir)
     got = region_inputs.read(inputs_file, region, year, stage, data_dir, previous) if inputs_file else None
     if got is None:
@@ -118,8 +125,23 @@ def prepare(
         category_median(cohort, got.card.category),
         got.stage1,
         got.history,
-        got.inputs,
+        {**got.inputs, **({str(Path(issuer_file)): sha256(Path(issuer_file))} if issuer else {})},
+        issuer,
     )
+
+
+class IssuerError(ValueError):
+    """The issuer file has problems; the message lists every one, located, in the report's language."""
+
+
+def load_issuer(path: str, lang: str) -> Issuer | None:
+    """The issuer of ``path`` (None for "" — a draft); raises :class:`IssuerError` listing every problem."""
+    if not path:
+        return None
+    issuer, problems = read_issuer(path)
+    if problems:
+        raise IssuerError("\n".join(p.format(lang) for p in problems))
+    return issuer
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -129,52 +151,68 @@ def _banner(r: RegionReport) -> str:
     return f'<div class="provisional-banner">{escape(r.t("provisional"))}</div>' if r.card.stage == 1 else ""
 
 
-def _section(r: RegionReport, title: str, body: str) -> HTML:
-    return HTML(f"<h2>{escape(title)}</h2>{_banner(r)}{body}")
+def _section(r: RegionReport, title: str, body: str, cls: str = "") -> HTML:
+    """A section; ``cls="part"`` starts it on a new page (appendices), other sections flow on. (A Tahap I report
+    says it is provisional on its cover, in its summary and in the running header of every page.)"""
+    return HTML(f'<section class="{cls}"><h2>{escape(title)}</h2>{body}</section>')
 
 
-def _rank_text(r: RegionReport, col: str, group: pd.DataFrame) -> str:
+@dataclass(frozen=True)
+class Rank:
+    """A region's rank in a group: ``rank`` None when it has none or the group is too small to compare."""
+
+    rank: int | None
+    n: int  # participants in the group
+    tied: int  # participants sharing the rank (1 when alone)
+
+
+def rank_of(r: RegionReport, col: str) -> Rank:
+    """This region's ``rank_national`` or ``rank_category`` among the participants evaluated this year."""
+    part = r.cohort[r.cohort["participant"].astype(bool)]
+    if col == "rank_category":
+        part = part[part["category"] == r.card.category]
     row = r.row
-    value = None if row is None else row[col]
-    n = int(group["participant"].astype(bool).sum())
-    return "-" if value is None or pd.isna(value) else f"{int(value)} {r.t('of')} {n}"
+    value = None if row is None or rules.missing(row[col]) else int(row[col])
+    if value is None or not rules.comparable(len(part)):
+        return Rank(None, len(part), 0)
+    return Rank(value, len(part), int((part[col] == value).sum()))
+
+
+def _rank_tile(r: RegionReport, col: str) -> tuple[str, str]:
+    rank = rank_of(r, col)
+    if rank.rank is None:
+        return "-", D(r.lang, "not_comparable", minimum=rules.MIN_GROUP)
+    return f"{rank.rank} {r.t('of')} {rank.n}", D(r.lang, "among", n=rank.n)
+
+
+def median_shown(r: RegionReport) -> bool:
+    """Whether the category median is shown: only over a comparable group."""
+    part = r.cohort[r.cohort["participant"].astype(bool)]
+    return rules.comparable(int((part["category"] == r.card.category).sum()))
+
+
+def weighted_shown_sum(r: RegionReport) -> Decimal:
+    """The weighted sum of the dimension scores as shown (two decimals), shown itself with two decimals."""
+    total = sum(r.card.profile.fraction(k) * to_fraction(round_half_up(v)) for k, v in r.card.dimensions.items())
+    return round_half_up(total)
 
 
 # ----------------------------------------------------------------------------------------------- sections
 
 
-def cover(r: RegionReport) -> HTML:
-    """Title page: region, province, year, stage, category, generation date."""
-    p, t = r.assessment.profile, r.t
-    today = dt.date.today().isoformat()
-    return HTML(
-        f'<div class="cover"><p class="cover-kicker">{escape(t("title"))}</p>'
-        f"<h1>{escape(p.region)}</h1>"
-        f'<p class="cover-sub">{escape(t("province"))} {escape(p.province)}</p>'
-        f'<p class="cover-sub">{p.year} · {escape(stage_name(p.stage, r.lang))}</p>'
-        f'<p class="cover-meta">{escape(t("category"))}: {escape(p.category)}'
-        + (f" · {escape(t('cohort'))}: {escape(p.cohort)}" if p.cohort else "")
-        + f"<br/>{escape(t('generated'))}: {today} · smartcity-eval {escape(__version__)}</p>"
-        + _banner(r)
-        + "</div>"
-    )
-
-
 def summary(r: RegionReport) -> HTML:
-    """One-glance summary: Nilai Final, improvement, ranks, category median, realisation."""
+    """One-glance summary: Nilai Final, improvement, ranks among the regions evaluated, realisation, dimensions."""
     c, t = r.card, r.t
-    cohort = r.cohort
-    same_cat = cohort[cohort["category"] == c.category]
+    med = median_shown(r)
     prev_txt = (
-        f"{t('vs')} {r.num(r.previous.final)} ({c.year - 1}, {t(r.previous.source)})"
-        if r.previous.final is not None
-        else t("no_previous")
+        f"{t('vs')} {r.num(r.previous.shown)} ({c.year - 1})" if r.previous.shown is not None else t("no_previous")
     )
+    nat, cat = _rank_tile(r, "rank_national"), _rank_tile(r, "rank_category")
     tiles = [
-        (t("final"), r.num(c.nilai_final), f"{t('median')}: {r.num(r.median.get('nilai_final'))}"),
+        (t("final"), r.num(c.nilai_final), f"{t('median')}: {r.num(r.median.get('nilai_final'))}" if med else ""),
         (t("improvement"), r.num(c.improvement, signed=True), prev_txt),
-        (t("rank_national"), _rank_text(r, "rank_national", cohort), ""),
-        (t("rank_category"), _rank_text(r, "rank_category", same_cat), c.category),
+        (t("rank_national"), *nat),
+        (t("rank_category"), cat[0], f"{c.category}: {cat[1]}"),
     ]
     for label, table in ((t("programmes"), c.programmes), (t("action_plan"), c.action_plan)):
         if table.at["overall", "planned"]:
@@ -185,59 +223,59 @@ def summary(r: RegionReport) -> HTML:
         f'<div class="tile-value">{escape(b)}</div><div class="tile-note">{escape(n)}</div></div>'
         for a, b, n in tiles
     )
+    body = f'{_banner(r)}<div class="tiles">{tiles_html}</div>{_dimension_summary(r, med)}{_summary_notes(r, med)}'
+    return _section(r, t("summary"), body)
+
+
+def _dimension_summary(r: RegionReport, med: bool) -> str:
+    c, t = r.card, r.t
+    note = "¹" if weighted_shown_sum(r) != c.nilai_final_rounded else ""
     rows = [
         [
             escape(r.methodology.dimension(k).name(r.lang)),
             f"{c.profile.weights.get(k, 0)}%",
             r.num(v),
-            r.num(r.median.get(k)) if pd.notna(r.median.get(k)) else "-",
+            *([r.num(r.median.get(k)) if pd.notna(r.median.get(k)) else "-"] if med else []),
         ]
         for k, v in c.dimensions.items()
     ]
-    rows.append(
-        [
-            f"<strong>{escape(t('final'))}</strong>",
-            "100%",
-            f"<strong>{r.num(c.nilai_final)}</strong>",
-            r.num(r.median.get("nilai_final")),
-        ]
-    )
-    table = html_table([t("dimension"), t("weight"), t("score"), t("median")], rows, {1, 2, 3})
-    extra = ""
+    final = [f"<strong>{escape(t('final'))}</strong>", "100%", f"<strong>{r.num(c.nilai_final)}</strong>{note}"]
+    rows.append([*final, *([r.num(r.median.get("nilai_final"))] if med else [])])
+    headers = [t("dimension"), t("weight"), t("score"), *([t("median")] if med else [])]
+    return html_table(headers, rows, {1, 2, 3})
+
+
+def _summary_notes(r: RegionReport, med: bool) -> str:
+    notes = []
+    if weighted_shown_sum(r) != r.card.nilai_final_rounded:
+        notes.append("¹ " + D(r.lang, "rounding_note", sum=r.num(weighted_shown_sum(r))))
+    if not med or rank_of(r, "rank_national").rank is None or rank_of(r, "rank_category").rank is None:
+        notes.append(D(r.lang, "small_group", minimum=rules.MIN_GROUP))
     if r.stage1 is not None:
         d = r.card.nilai_final - r.stage1.nilai_final
-        extra = (
-            f"<p><strong>{escape(t('stage1to2'))}:</strong> {r.num(r.stage1.nilai_final)} → "
-            f"{r.num(c.nilai_final)} ({r.num(d, signed=True)})</p>"
+        notes.append(
+            f"{r.t('stage1to2')}: {r.num(r.stage1.nilai_final)} → {r.num(r.card.nilai_final)} ({r.num(d, signed=True)})"
         )
-    return _section(r, t("summary"), f'<div class="tiles">{tiles_html}</div>{table}{extra}')
+    return "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
 
 
 def method(r: RegionReport) -> HTML:
-    """The weight profile used, with its provenance."""
+    """The weights used and where they are defined (caveats go to the technical appendix)."""
     t, prof = r.t, r.card.profile
     rows = []
     for dim in r.methodology.dimensions_for(r.card.category):
         items = [it for it in dim.items if it.applies_to(r.card.category)]
         elements = list(dict.fromkeys(it.element for it in items))
         rows.append(
-            [
-                escape(dim.name(r.lang)),
-                f"{prof.weights.get(dim.key, 0)}%",
-                escape(", ".join(elements[:6]) + (" …" if len(elements) > 6 else "")),
-                str(len(items)),
-            ]
+            [escape(dim.name(r.lang)), f"{prof.weights.get(dim.key, 0)}%", escape(", ".join(elements)), str(len(items))]
         )
-    note = prof.note(r.lang)
-    warn = ' class="assumption"' if prof.provenance != "official" else ""
+    source = prof.source or D(r.lang, "method_file", year=prof.year, file=f"method/years/{prof.year}.yaml")
+    used = D(r.lang, "weights_used", category=prof.category, year=prof.year, source=source)
     body = (
         f"<p>{escape(t('method_text'))}</p>"
         + html_table([t("dimension"), t("weight"), t("elements"), t("items")], rows, {1, 3})
-        + f"<p{warn}><strong>{escape(t('provenance'))} ({prof.year}, {escape(prof.category)}):</strong> "
-        f"{escape(t(prof.provenance))}. {escape(note)}</p>"
+        + f"<p>{escape(used)}</p>"
     )
-    if r.previous.source == "published":
-        body += f"<p>{escape(t('improvement'))}: {escape(t('rounded'))}.</p>"
     return _section(r, t("method"), body)
 
 
@@ -248,13 +286,13 @@ def charts_section(r: RegionReport) -> HTML:
     prev = None
     if r.previous.dimensions is not None:
         prev = pd.Series({k: float(v) for k, v in r.previous.dimensions.items()})
-    parts = [
-        figure_html(
-            charts.radar(cur, prev, lang=r.lang, year=c.year, labels=(str(c.year), str(c.year - 1))), t("radar")
-        )
-    ]
-    med = r.median.reindex(cur.index) if len(r.median) else None
-    parts.append(figure_html(charts.dimension_bars(cur, med, lang=r.lang, year=c.year), t("bars")))
+        prev = prev if prev.notna().any() else None
+    radar = charts.radar(cur, prev, lang=r.lang, year=c.year, labels=(str(c.year), str(c.year - 1)))
+    parts = [figure_html(radar, t("radar") if prev is not None else t("radar_alone"))]
+    med = r.median.reindex(cur.index).astype(float) if len(r.median) else None
+    med = med if med is not None and med.notna().any() else None
+    bars = charts.dimension_bars(cur, med, lang=r.lang, year=c.year)
+    parts.append(figure_html(bars, t("bars") if med is not None else t("bars_alone")))
     for kind, table, caption in (
         ("programme", c.programmes, t("prog_chart")),
         ("action_plan", c.action_plan, t("ap_chart")),
@@ -312,61 +350,108 @@ def points(r: RegionReport) -> HTML:
     ]
     body = (
         f"<p>{escape(t('points_text'))}</p>"
-        + figure_html(charts.uplift_bars(table, lang=r.lang), t("points"))
+        + figure_html(charts.uplift_bars(table, lang=r.lang, year=r.card.year), t("points"))
         + html_table([t("item"), t("dimension"), t("question"), t("score"), t("gain")], rows, {3, 4}, "points")
     )
     return _section(r, t("points"), body)
 
 
+def split_stem(questions: list[str]) -> tuple[str, list[str]]:
+    """A question stem every question shares (up to an opening quote) and the rest of each; ("", questions) if
+    there is none. The 54 impact-survey questions ask about 54 statements with one stem, stated once."""
+    if len(questions) < 2:
+        return "", questions
+    stems = {m.group(1) for q in questions if (m := QUOTED.match(q))}
+    if len(stems) != 1 or not all(QUOTED.match(q) for q in questions):
+        return "", questions
+    stem = stems.pop()
+    return stem.strip(), [q[len(stem) :].strip() for q in questions]
+
+
+#: a question made of a stem and a quoted statement: 'Berapa rata-rata skor … terhadap pernyataan "…"?'
+QUOTED = re.compile(r"^(.*?)[\"“‘'].+[\"”’']\s*\??\s*$", re.DOTALL)
+
+
+def _scores(r: RegionReport, item_id: str, last: bool) -> list[str]:
+    """An item's score, and last year's score and the change where last year's workbook is known."""
+    value = r.card.items.get(item_id)
+    cells = [r.num(value) if value is not None else f"<em>{escape(r.t('not_scored'))}</em>"]
+    if last:
+        before = r.previous.card.items.get(item_id) if r.previous.card is not None else None
+        change = None if before is None or value is None else value - before
+        cells += [
+            r.num(before) if before is not None else "-",
+            r.num(change, signed=True) if change is not None else "-",
+        ]
+    return cells
+
+
+def _code(item_id: str) -> str:
+    """An item code (OC-GOV-03) that never breaks across lines."""
+    return f'<span class="code">{escape(item_id)}</span>'
+
+
+def _item_rows(r: RegionReport, items: pd.DataFrame, questions: list[str], survey: bool, last: bool) -> list[list[str]]:
+    """Rows of a dimension table: element, code, indicator, question; a survey's rows are pillar, sub-dimension,
+    code and "aspect: statement"."""
+    rows = []
+    for (item_id, it), question in zip(items.iterrows(), questions, strict=True):
+        if survey:
+            sub, _, aspect = str(it.indicator).partition(" — ")
+            text = [escape(it.element), escape(sub), _code(item_id), f"<em>{escape(aspect)}</em>: {escape(question)}"]
+        else:
+            text = [escape(it.element), _code(item_id), f"<strong>{escape(it.indicator)}</strong> — {escape(question)}"]
+        rows.append(text + _scores(r, item_id, last))
+    return rows
+
+
+def dimension_table(r: RegionReport, dim: mth.Dimension, bank: pd.DataFrame) -> HTML:
+    """One evaluation dimension: each item's code, question and score, last year's where known, and the mean. A
+    survey whose questions share one stem (the impact survey) states the stem once, items grouped by pillar and
+    sub-dimension."""
+    t, last = r.t, r.previous.card is not None
+    items = bank[bank["dimension"] == dim.key]
+    stem, questions = split_stem(items["question"].tolist())
+    survey = bool(stem)
+    headers = (
+        [t("pillar"), D(r.lang, "sub_dimension"), t("item"), D(r.lang, "statement")]
+        if survey
+        else [t("element"), t("item"), D(r.lang, "indicator_question")]
+    )
+    width = len(headers)
+    headers += [t("score"), *([str(r.card.year - 1), D(r.lang, "change")] if last else [])]
+    rows = _item_rows(r, items, questions, survey, last)
+    mean = f"<strong>{r.num(r.card.dimensions.get(dim.key))}</strong>"
+    rows.append([*[""] * (width - 1), f"<strong>{escape(t('mean'))}</strong>", mean, *(["", ""] if last else [])])
+    lead = f'<p class="stem">{escape(D(r.lang, "stem", stem=stem))}</p>' if survey else ""
+    nums = set(range(width, len(headers)))
+    table = grouped_table(headers, rows, 2 if survey else 1, nums, "items survey" if survey else "items plain")
+    return _section(r, dim.name(r.lang), lead + table)
+
+
 def dimension_tables(r: RegionReport) -> list[HTML]:
-    """One table per evaluation dimension: every item's question and value, and the mean."""
-    t = r.t
+    """:func:`dimension_table` of every evaluation dimension of the region's category."""
     bank = r.methodology.question_bank(r.card.category, r.lang)
-    out = []
-    for dim in r.methodology.dimensions_for(r.card.category):
-        items = bank[bank["dimension"] == dim.key]
-        rows = []
-        for n, (item_id, it) in enumerate(items.iterrows(), start=1):
-            value = r.card.items.get(item_id)
-            shown = r.num(value) if value is not None else f"<em>{escape(t('not_scored'))}</em>"
-            rows.append([str(n), escape(it.element), escape(it.indicator), escape(it.question), shown])
-        mean = r.card.dimensions.get(dim.key)
-        rows.append(
-            [
-                "",
-                "",
-                "",
-                f"<strong>{escape(t('mean'))}</strong>",
-                f"<strong>{r.num(mean) if mean is not None else '-'}</strong>",
-            ]
-        )
-        out.append(
-            _section(
-                r,
-                dim.name(r.lang),
-                html_table([t("no"), t("element"), t("indicator"), t("question"), t("score")], rows, {0, 4}, "items"),
-            )
-        )
-    return out
+    return [dimension_table(r, dim, bank) for dim in r.methodology.dimensions_for(r.card.category)]
 
 
 def findings(r: RegionReport) -> HTML:
-    """Strengths, weaknesses and recommendations per assessor, with names and affiliations."""
+    """Strengths, weaknesses and recommendations per assessor; a block continued on the next page repeats its
+    assessor (a table header repeats on every page it spans)."""
     t, a = r.t, r.assessment
     blocks = []
     for code, person in a.assessors.iterrows():
         mine = a.findings[a.findings["assessor"] == code]
-        lists = ""
+        rows = ""
         for kind in ("kekuatan", "kelemahan", "rekomendasi"):
             texts = mine.loc[mine["kind"] == kind, "text"].tolist()
             if texts:
-                lists += f"<h4>{escape(t(kind))}</h4><ul>" + "".join(f"<li>{escape(x)}</li>" for x in texts) + "</ul>"
-        if not lists:
-            lists = f"<p><em>{escape(t('none'))}</em></p>"
-        blocks.append(
-            f'<div class="assessor"><h3>{escape(person["name"])}</h3>'
-            f'<p class="affiliation">{escape(person["affiliation"])} ({escape(code)})</p>{lists}</div>'
-        )
+                items = "".join(f"<li>{escape(x)}</li>" for x in texts)
+                rows += f'<tr><td><p class="kind">{escape(t(kind))}</p><ul>{items}</ul></td></tr>'
+        rows = rows or f"<tr><td><em>{escape(t('none'))}</em></td></tr>"
+        affiliation = f"— {escape(person['affiliation'])} ({escape(code)})"
+        who = f'{escape(person["name"])} <span class="affiliation">{affiliation}</span>'
+        blocks.append(f'<table class="assessor"><thead><tr><th>{who}</th></tr></thead><tbody>{rows}</tbody></table>')
     return _section(r, t("findings"), "".join(blocks))
 
 
@@ -402,10 +487,10 @@ def programme_list(r: RegionReport) -> HTML:
         body += f"<h3>{escape(t('action_plan'))}</h3>" + html_table(
             [t("category"), t("planned"), t("done"), t("realisation")], ap_rows, {1, 2, 3}
         )
-    body += f"<h3>{escape(t('prog_list'))}</h3>" + html_table(
-        [t("pillar"), t("prog_list"), t("agency"), t("quick_win"), t("status")], rows, set(), "items"
+    body += f"<h3>{escape(t('prog_list'))}</h3>" + grouped_table(
+        [t("pillar"), t("prog_list"), t("agency"), t("quick_win"), t("status")], rows, 1, set(), "programmes"
     )
-    return _section(r, f"{t('appendix')} A — {t('prog_list')}", body)
+    return _section(r, f"{t('appendix')} A — {t('prog_list')}", body, "part")
 
 
 #: up to this many participants (or non-participants) the appendix lists them all; beyond, an excerpt
@@ -490,26 +575,80 @@ def national_table(r: RegionReport, top: int = 10, around: int = 5) -> HTML:
     return _section(r, f"{t('appendix')} B — {t('national')} {r.card.year}", body)
 
 
-def provenance(r: RegionReport) -> HTML:
-    """Appendix: input files with sha256, software version, weight profile, parameters."""
-    t = r.t
+def _input_row(r: RegionReport, path: str) -> list[str]:
+    """What an input is and where it lies: in the data folder, in the package (method files), or its name."""
     data_dir = Path(r.params.get("data_dir") or ".").resolve()
+    p = Path(path).resolve()
+    place = p.relative_to(data_dir).as_posix() if p.is_relative_to(data_dir) else p.name
+    if (m := WORKBOOK_PLACE.search(place)) is not None:
+        label = D(r.lang, "input_workbook", year=m["year"], stage=stage_name(int(m["stage"]), r.lang))
+    elif (m := PUBLISHED_PLACE.search(place)) is not None:
+        label = D(r.lang, "input_published", year=m["year"], stage=stage_name(int(m["stage"]), r.lang))
+    elif p.parent == mth.get(r.card.year).path.parent:
+        label = D(r.lang, "input_method", year=p.stem)
+        place = f"{D(r.lang, 'method_package')}: method/years/{p.name}"
+    elif r.params.get("issuer_file") and p == Path(r.params["issuer_file"]).resolve():
+        label = D(r.lang, "input_issuer")
+    else:
+        label = D(r.lang, "input_other")
+    return [escape(label), f"<code>{escape(place)}</code>"]
 
-    def shown(path: str) -> str:  # inside the data folder: its path there (2023/tahap-2/x.xlsx), else the name
-        p = Path(path).resolve()
-        return p.relative_to(data_dir).as_posix() if p.is_relative_to(data_dir) else p.name
 
-    files = html_table([t("file"), "sha256"], [[escape(shown(p)), f"<code>{h}</code>"] for p, h in existing(r.inputs)])
-    prof = r.card.profile
-    weights = ", ".join(f"{r.methodology.dimension(k).short(r.lang)} {w}%" for k, w in prof.weights.items() if w)
-    params = html_table([t("parameters"), ""], [[escape(k), escape(str(v))] for k, v in r.params.items()])
+WORKBOOK_PLACE = re.compile(r"^(?P<year>\d{4})/tahap-(?P<stage>[12])/[^/]+\.xlsx$")
+PUBLISHED_PLACE = re.compile(r"^published/national-(?P<year>\d{4})-tahap-(?P<stage>[12])\.csv$")
+
+
+def provenance(r: RegionReport) -> HTML:
+    """Appendix: the inputs by their place in the data folder, the document fingerprint, when and with what it was
+    made. Full hashes and parameters stay in the batch's manifest.json."""
+    rows = [_input_row(r, p) for p, _ in existing(r.inputs)]
     body = (
-        files + f"<p>{escape(t('software'))}: smartcity-eval {escape(__version__)}, Python "
-        f"{escape(platform.python_version())}, pandas {escape(pd.__version__)}</p>"
-        f"<p>{escape(t('weight'))} ({prof.year}, {escape(prof.category)}): {escape(weights)} — "
-        f"{escape(t(prof.provenance))}</p>" + params
+        html_table([D(r.lang, "input"), D(r.lang, "place")], rows)
+        + f'<p><strong>{escape(D(r.lang, "fingerprint"))}: <span class="fingerprint">'
+        f"{escape(document_fingerprint(r.inputs))}</span></strong></p>"
+        + f'<p class="note">{escape(D(r.lang, "fingerprint_text"))}</p>'
+        + f"<p>{escape(document.generated(r.lang))}</p>"
     )
-    return _section(r, f"{t('appendix')} C — {t('provenance_title')}", body)
+    return _section(r, f"{r.t('appendix')} C — {r.t('provenance_title')}", body)
+
+
+def technical_notes(r: RegionReport) -> list[str]:
+    """The caveats a reader of the figures may need: fitted or assumed weights, last year's published figure
+    against the recomputed one, figures computed from published (rounded) tables."""
+    prof, prev = r.card.profile, r.previous
+    notes = []
+    if prof.provenance != "official":
+        caveat = r.t(prof.provenance)
+        notes.append(
+            D(
+                r.lang,
+                "weights_caveat",
+                category=prof.category,
+                year=prof.year,
+                provenance=caveat,
+                note=prof.note(r.lang),
+            )
+        )
+    if prev.differs and r.card.improvement is not None:
+        notes.append(_previous_note(r))
+    if prev.source == rules.PUBLISHED or (r.cohort["source"] == rules.PUBLISHED).any():
+        notes.append(D(r.lang, "published_inputs"))
+    return notes
+
+
+def _previous_note(r: RegionReport) -> str:
+    """Why last year's figure shown (the published one) differs from the one recomputed from its workbook."""
+    prev, c = r.previous, r.card
+    figures = {"shown": r.num(prev.shown), "recomputed": r.num(prev.final), "exact": r.num(prev.final, 4)}
+    figures |= {"final_exact": r.num(c.nilai_final, 4), "improvement": r.num(c.improvement, signed=True)}
+    return D(r.lang, "previous_published", last_year=c.year - 1, region=c.region, **figures)
+
+
+def technical(r: RegionReport) -> HTML:
+    """Appendix: technical notes (:func:`technical_notes`)."""
+    notes = technical_notes(r) or [D(r.lang, "no_notes")]
+    body = "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
+    return _section(r, f"{r.t('appendix')} D — {D(r.lang, 'technical')}", body)
 
 
 def save_scores(r: RegionReport, output_dir: str | Path) -> Path | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import io
 import logging
 import os
 import re
@@ -25,6 +26,7 @@ from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from smartcity_eval import __version__
 from smartcity_eval.common.tables import write_bytes_atomic, write_text_atomic
 
 if TYPE_CHECKING:
@@ -215,19 +217,18 @@ def _strip_remote_assets(soup: BeautifulSoup) -> None:
                 tag.string = cleaned
 
 
-def _mark_first_section(soup: BeautifulSoup) -> None:
-    """Give the first section heading (outside the cover) class ``first-section``.
-
-    The template starts every ``h2`` on a new page except that one.
-    """
-    for h2 in soup.find_all("h2"):
-        if h2.find_parent(class_="cover") is not None:
-            continue
-        classes = h2.get("class") or []
-        if isinstance(classes, str):
-            classes = classes.split()
-        h2["class"] = [*classes, "first-section"]
+def _lift_metadata(soup: BeautifulSoup) -> None:
+    """Move the document's ``<meta name=...>`` elements (a report's metadata cell) from the body into the head; a
+    ``dcterms.title`` becomes the page's ``<title>``."""
+    head = soup.find("head")
+    if head is None or soup.body is None:
         return
+    for meta in soup.body.find_all("meta", attrs={"name": True}):
+        for old in head.find_all("meta", attrs={"name": meta["name"]}):
+            old.decompose()
+        head.append(meta.extract())
+        if meta["name"] == "dcterms.title" and head.title is not None:
+            head.title.string = str(meta.get("content", ""))
 
 
 def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str | None = None, lang: str = "id") -> str:
@@ -250,7 +251,7 @@ def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str | Non
         body, _ = HTMLExporter.from_notebook_node(exporter, notebook, resources=resources)
         soup = BeautifulSoup(body, features="html.parser")
     _strip_remote_assets(soup)
-    _mark_first_section(soup)
+    _lift_metadata(soup)
     return str(soup)
 
 
@@ -465,7 +466,8 @@ class PdfPrinter:
         """Load ``source`` into ``page`` (whose requests are limited to local ones) and print it."""
         page.goto(source.as_uri(), wait_until="load")
         page.evaluate("() => document.fonts.ready.then(() => true)")
-        return page.pdf(
+        info = page.evaluate(_READ_METADATA)
+        data = page.pdf(
             format="A4",
             print_background=True,
             display_header_footer=True,
@@ -475,6 +477,29 @@ class PdfPrinter:
             outline=True,
             tagged=True,
         )
+        return with_metadata(data, info)
+
+
+#: the page's title and <meta name=...> elements, read in the browser before printing
+_READ_METADATA = """() => Object.assign({title: document.title},
+    Object.fromEntries([...document.head.querySelectorAll('meta[name]')].map(m => [m.name, m.content])))"""
+#: PDF document information entries from the page's metadata (see reports/document.py)
+_PDF_INFO = {"/Title": "title", "/Author": "author", "/Subject": "description", "/Keywords": "keywords"}
+
+
+def with_metadata(data: bytes, info: dict[str, str]) -> bytes:
+    """``data`` (a PDF) with the page's title, author, subject and keywords, and smartcity-eval as its creator (not
+    the browser), appended as an incremental update: the outline, tags and language Chromium wrote stay as they are.
+    """
+    from pypdf import PdfWriter
+
+    entries = {key: info[name] for key, name in _PDF_INFO.items() if info.get(name)}
+    entries["/Creator"] = f"smartcity-eval {__version__}"
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
+    writer.add_metadata(entries)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def pdf_available(browser: str | None = None) -> tuple[bool, str]:

@@ -2,7 +2,9 @@
 
 Computed once per batch (``build_cohort``) and handed to each region's report as a CSV, so a report never
 re-reads every other region's workbook. Participants, improvements, ranks and row order follow
-:mod:`smartcity_eval.results.rules`.
+:mod:`smartcity_eval.results.rules`. Every row's Kemendagri code and province are the register's
+(:mod:`smartcity_eval.inputs.register`): a workbook's by its validated code, a published row's by its name
+(:func:`smartcity_eval.results.national.read_published`), so province ranks group every region of a province.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from smartcity_eval.common.layout import DataLayout
+from smartcity_eval.inputs import register
 from smartcity_eval.inputs.validation import Expect, validate
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import slugify
@@ -25,6 +28,7 @@ DIMS = list(mth.DIMENSION_KEYS)
 COLUMNS = [
     "slug",
     "region",
+    "region_code",
     "province",
     "category",
     "source",
@@ -37,11 +41,13 @@ COLUMNS = [
 
 
 def card_row(card: ScoreCard, source: str, path: Path | None = None) -> dict[str, Any]:
-    """One cohort row from a score card."""
+    """One cohort row from a score card; code and province as the register writes them."""
+    registered = register.lookup(card.region_code)
     row: dict[str, Any] = {
         "slug": slugify(card.region),
         "region": card.region,
-        "province": card.province,
+        "region_code": card.region_code if registered is None else registered.code,
+        "province": card.province if registered is None else registered.province,
         "category": card.category,
         "source": source,
         "file": str(path or ""),
@@ -54,13 +60,14 @@ def card_row(card: ScoreCard, source: str, path: Path | None = None) -> dict[str
 
 
 def published_row(rec: dict[str, Any], path: Path) -> dict[str, Any]:
-    """One cohort row from a published table's row."""
+    """One cohort row from a published table's row (with the register's code and province)."""
     dims = {k: rec[k] for k in DIMS if not rules.missing(rec[k])}
     takes_part = rules.participant(dims, rec["nilai_final"])
     row: dict[str, Any] = {
         "slug": slugify(rec["region"]),
         "region": rec["region"],
-        "province": "",
+        "region_code": rec["region_code"],
+        "province": rec["province"],
         "category": rec["category"],
         "source": rules.PUBLISHED,
         "file": str(path),
@@ -101,7 +108,7 @@ def build_cohort(data_dir: Path, year: int, stage: int, cards: dict[str, ScoreCa
 
 def read_cohort(path: Path) -> pd.DataFrame:
     """Read a cohort CSV written by the batch."""
-    frame = pd.read_csv(path, keep_default_na=True, dtype={"province": str, "file": str})
+    frame = pd.read_csv(path, keep_default_na=True, dtype={"region_code": str, "province": str, "file": str})
     frame["province"] = frame["province"].fillna("")
     for col in rules.RANKS:
         frame[col] = frame[col].astype("Int64")
@@ -109,7 +116,10 @@ def read_cohort(path: Path) -> pd.DataFrame:
     return frame
 
 
-def category_median(cohort: pd.DataFrame, category: str) -> pd.Series:
-    """Median of each dimension and of Nilai Final among the category's participants."""
-    members = cohort[(cohort["category"] == category) & cohort["participant"].astype(bool)]
+def category_median(cohort: pd.DataFrame, category: str | None = None) -> pd.Series:
+    """Median of each dimension and of Nilai Final among the category's participants (every participant when
+    ``category`` is None)."""
+    members = cohort[cohort["participant"].astype(bool)]
+    if category is not None:
+        members = members[members["category"] == category]
     return members[[*DIMS, "nilai_final"]].median(numeric_only=True)

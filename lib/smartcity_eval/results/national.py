@@ -4,17 +4,24 @@ The letter's table has the columns ``no, kab_kota, ket, baseline, output, outcom
 kolaborasi, nilai_final, improvement``; ``kolaborasi`` is empty for REGULER, ``improvement`` is ``-`` when
 there is none, non-participants are rows of zeros. Values are 2-decimal published figures, so a recomputed
 Nilai Final is "from rounded inputs": it matches the published one within about ±0.005.
+
+The letter names regions but not their provinces: every row takes its Kemendagri code and province from the region
+register (:mod:`smartcity_eval.inputs.register`) when the table is read, so every path that reads a published table
+(cohort, store, last year's final, ``smartcity-eval national``) knows them; a name the register does not know is
+a problem of the table, located by row like any other.
 """
 
 from __future__ import annotations
 
 import csv
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from smartcity_eval.common.i18n import DEFAULT_LANG
+from smartcity_eval.inputs import register
 from smartcity_eval.inputs.validation import ERROR, Problem
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import slugify
@@ -66,11 +73,30 @@ def _decimal(text: str) -> Decimal | None:
     return Decimal(text.replace(",", "."))
 
 
+@cache
+def _registered(name: str) -> register.Region | None:
+    """The register's kabupaten/kota called ``name`` (tolerant), once per name: tables are read again and again."""
+    return register.find(name)
+
+
+def _place(rec: dict[str, object], file: str, line: int, problems: list[Problem]) -> None:
+    """Set the row's ``region_code`` and ``province`` from the register; a problem when it does not know the name."""
+    region = _registered(str(rec["region"])) if rec["region"] else None
+    rec["region_code"] = None if region is None else region.code
+    rec["province"] = None if region is None else region.province
+    if rec["region"] and region is None:
+        where = (("source", register.source()),)
+        problems.append(
+            Problem(ERROR, "register", file, None, line, None, "kab_kota", rec["region"], "registered_region", where)
+        )
+
+
 def read_published(path: Path | str) -> pd.DataFrame:
     """Read a published results table. Numbers become Decimals (None when empty or ``-``).
 
-    Returns columns ``no``, ``region``, ``category``, the dimension keys, ``nilai_final``, ``improvement``.
-    Raises :class:`TableError` naming file, row, column, value and expectation for every bad cell.
+    Returns columns ``no``, ``region``, ``region_code``, ``province`` (both from the register), ``category``, the
+    dimension keys, ``nilai_final``, ``improvement``. Raises :class:`TableError` naming file, row, column, value and
+    expectation for every bad cell and every region name the register does not know.
     """
     path = Path(path)
     problems: list[Problem] = []
@@ -107,6 +133,7 @@ def read_published(path: Path | str) -> pd.DataFrame:
             problems.append(Problem(ERROR, "choice", name, None, line, None, "ket", raw["ket"], "either", categories))
         if not rec["region"]:
             problems.append(Problem(ERROR, "required", name, None, line, None, "kab_kota", None, "region_name"))
+        _place(rec, name, line, problems)
         for col in (*DIMENSION_COLUMNS, "nilai_final", "improvement"):
             try:
                 value = _decimal(raw[col])
@@ -131,7 +158,16 @@ def read_published(path: Path | str) -> pd.DataFrame:
         rows.append(rec)
     if problems:
         raise TableError(problems)
-    columns = ["no", "region", "category", *DIMENSION_COLUMNS.values(), "nilai_final", "improvement"]
+    columns = [
+        "no",
+        "region",
+        "region_code",
+        "province",
+        "category",
+        *DIMENSION_COLUMNS.values(),
+        "nilai_final",
+        "improvement",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     frame["no"] = frame["no"].astype("Int64")
     return frame
@@ -141,8 +177,9 @@ def recompute(table: pd.DataFrame, year: int) -> pd.DataFrame:
     """Recompute Nilai Final from the dimension columns with each row's category profile, and rank.
 
     Adds ``participant``, ``nilai_final_recomputed`` (Decimal, half-up), ``difference`` (published minus
-    recomputed), ``rank_national``, ``rank_category`` and ``rank_province`` by :func:`rules.ranked` on the Nilai
-    Final as published (the recomputed one where a row publishes none), in the order of :func:`rules.order_rows`.
+    recomputed), ``rank_national``, ``rank_category`` and ``rank_province`` (by the register's province) by
+    :func:`rules.ranked` on the Nilai Final as published (the recomputed one where a row publishes none), in the
+    order of :func:`rules.order_rows`.
     Rows without every weighted dimension score get no recomputed value.
     """
     methodology = mth.get(year)
@@ -164,9 +201,8 @@ def recompute(table: pd.DataFrame, year: int) -> pd.DataFrame:
     out["difference"] = [
         None if r is None or rules.missing(p) else p - r for p, r in zip(out["nilai_final"], finals, strict=True)
     ]
-    out["province"] = None
     out["_basis"] = [r if rules.missing(p) else p for p, r in zip(out["nilai_final"], finals, strict=True)]
-    return rules.ranked(out, final="_basis").drop(columns=["_basis", "province", "rank_province"])
+    return rules.ranked(out, final="_basis").drop(columns=["_basis"])
 
 
 def differences(recomputed: pd.DataFrame, tolerance: Decimal = TOLERANCE) -> pd.DataFrame:
@@ -176,7 +212,8 @@ def differences(recomputed: pd.DataFrame, tolerance: Decimal = TOLERANCE) -> pd.
 
 
 def to_letter_layout(recomputed: pd.DataFrame) -> pd.DataFrame:
-    """The table in the CSV column layout, plus the recomputed final, difference and ranks (for export)."""
+    """The table in the CSV column layout, plus the recomputed final, difference, ranks and the register's code and
+    province (for export)."""
     out = pd.DataFrame({"no": recomputed["no"], "kab_kota": recomputed["region"], "ket": recomputed["category"]})
     for col, key in DIMENSION_COLUMNS.items():
         out[col] = recomputed[key].map(lambda v: "" if v is None else f"{v}")
@@ -186,6 +223,9 @@ def to_letter_layout(recomputed: pd.DataFrame) -> pd.DataFrame:
     out["difference"] = recomputed["difference"].map(lambda v: "" if v is None else f"{v}")
     out["rank_national"] = recomputed["rank_national"]
     out["rank_category"] = recomputed["rank_category"]
+    out["rank_province"] = recomputed["rank_province"]
+    out["kode"] = recomputed["region_code"]
+    out["provinsi"] = recomputed["province"]
     return out
 
 

@@ -8,11 +8,14 @@ overview and every region report. None of them re-implements any part of them. P
   Nilai Final takes part when that final is non-zero. Non-participants are never ranked nor averaged.
 - **Last year's final**: last year's Tahap II workbook of the region when there is one (exact), else its row in
   last year's published table (two decimals); none when that region did not take part.
+- **Last year's figure as shown**: last year's published final where the region has one (the figure of its own
+  letter), else the workbook's, two decimals; the improvement still uses the exact final above.
 - **Improvement** (Indeks Peningkatan): this year's Nilai Final minus last year's, before rounding; none ("-") when
   either year did not take part.
 - **Ranks**: competition ranks ("1, 2, 2, 4") on the Nilai Final as published and shown (two decimals, half-up),
   nationally, per category and per province; ties share a rank; regions of unknown province get no province rank.
 - **Row order**: participants by national rank, ties by name; then non-participants by name.
+- **Comparable groups**: a rank or a median over fewer than :data:`MIN_GROUP` participants is not shown.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from smartcity_eval.method.scoring import improvement as difference
 
 RANKS = {"rank_national": None, "rank_category": "category", "rank_province": "province"}
 WORKBOOK, PUBLISHED = "workbook", "published"
+#: the fewest participants a rank or a median is shown over
+MIN_GROUP = 3
 
 
 def missing(value: Any) -> bool:
@@ -64,6 +69,16 @@ def last_year(
             final, took_part = found
             return (to_fraction(final), source) if took_part and not missing(final) else (None, source)
     return None, None
+
+
+def last_year_shown(final: Any, published: Any) -> Decimal | None:
+    """Last year's Nilai Final as a report shows it: the published figure where there is one, else ``final``."""
+    return shown(published) if not missing(published) else shown(final)
+
+
+def comparable(participants: int) -> bool:
+    """Whether a group of ``participants`` is large enough to show a rank or a median over it."""
+    return participants >= MIN_GROUP
 
 
 def improvement(current: Any, takes_part: bool, previous: Any) -> Fraction | None:

@@ -6,7 +6,9 @@ and the report's provenance appendix prints it, so the two can never disagree.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -37,6 +39,17 @@ class Previous:
     source: str | None  # 'workbook' | 'published' | None
     path: Path | None = None
     card: ScoreCard | None = None  # last year's card when it comes from a workbook
+    published: Fraction | None = None  # last year's final in last year's published table, when there is one
+
+    @property
+    def shown(self) -> Decimal | None:
+        """Last year's final as the report shows it (:func:`rules.last_year_shown`)."""
+        return rules.last_year_shown(self.final, self.published)
+
+    @property
+    def differs(self) -> bool:
+        """Whether the figure shown differs from last year's final recomputed from the workbook."""
+        return self.source == rules.WORKBOOK and self.shown != rules.shown(self.final)
 
 
 def previous_result(data_dir: Path, year: int, region: str, mode: str = "auto") -> Previous:
@@ -49,13 +62,13 @@ def previous_result(data_dir: Path, year: int, region: str, mode: str = "auto") 
     layout = DataLayout(Path(data_dir))
     if mode == "none":
         return Previous(None, None, None)
+    table = _from_table(layout.published(year - 1, 2), region) if mode in ("auto", "published") else None
     if mode in ("auto", "workbook") and year - 1 in mth.years():
         found = _from_workbook(layout.workbook(year - 1, 2, region), year - 1)
         if found is not None:
+            found.published = table.final if table is not None and found.final is not None else None
             return found
-    if mode in ("auto", "published"):
-        return _from_table(layout.published(year - 1, 2), region)
-    return Previous(None, None, None)
+    return table if table is not None else Previous(None, None, None)
 
 
 def _from_workbook(path: Path, year: int) -> Previous | None:
@@ -79,7 +92,7 @@ def _from_table(path: Path, region: str) -> Previous:
     row = match.iloc[0]
     dims = pd.Series({k: row[k] for k in DIMS if not rules.missing(row[k])}, dtype=object)
     final, source = rules.last_year(None, (row["nilai_final"], rules.participant(dims, row["nilai_final"])))
-    return Previous(final, dims if final is not None and len(dims) else None, source, path)
+    return Previous(final, dims if final is not None and len(dims) else None, source, path, published=final)
 
 
 def trajectory(data_dir: Path, region: str, year: int, stage: int) -> list[tuple[int, int, Path]]:
@@ -114,3 +127,9 @@ def report_inputs(data_dir: Path, region: str, year: int, stage: int, previous: 
 def existing(inputs: dict[str, str | None]) -> list[tuple[str, str]]:
     """The (path, sha256) of the inputs that exist, in order."""
     return [(path, sha) for path, sha in inputs.items() if sha is not None]
+
+
+def document_fingerprint(inputs: dict[str, str | None]) -> str:
+    """A short fingerprint of a report's inputs' contents a recipient can quote ("3F2A-91C0-77B1")."""
+    digest = hashlib.sha256("\n".join(sha for _, sha in existing(inputs)).encode()).hexdigest()[:12].upper()
+    return "-".join(digest[i : i + 4] for i in range(0, 12, 4))

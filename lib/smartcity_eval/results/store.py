@@ -396,12 +396,14 @@ def published_batch(path: Path, source_file: str, sha256: str) -> Batch:
             raise PublishedError("duplicate_region", region=rec["region"])
         seen.add(slug)
         eid = evaluation_id(slug, year, stage, PUBLISHED)
-        regions.append({"region_code": None, "region": rec["region"], "slug": slug, "province": None})
+        regions.append(
+            {"region_code": rec["region_code"], "region": rec["region"], "slug": slug, "province": rec["province"]}
+        )
         rows["evaluations"].append(
             {
                 "evaluation_id": eid,
                 "region_slug": slug,
-                "region_code": None,
+                "region_code": rec["region_code"],
                 "year": year,
                 "stage": stage,
                 "category": rec["category"],
