@@ -304,7 +304,9 @@ def parse(data: Mapping[str, Any], path: Path) -> Methodology:
         source = str(prof.get("source", "")).strip()
         if prov == "official" and not source:
             raise MethodologyError(f"{where}.source: missing; an official profile names where its weights are defined")
-        profiles[cat] = WeightProfile(year, cat, weights, prov, prof.get("note_id", ""), prof.get("note_en", ""), source)
+        profiles[cat] = WeightProfile(
+            year, cat, weights, prov, prof.get("note_id", ""), prof.get("note_en", ""), source
+        )
     return Methodology(year, str(data.get("source", "")), tuple(pillars), ap_cats, tuple(dimensions), profiles, path)
 
 
