@@ -842,7 +842,7 @@ def test_heatmap_alt_gives_every_region_and_explains_the_hatching(cohorts):
     alt = _heatmap(cohorts[2024], 2024, "id").alt
     assert "Kota Padang Panjang: Baseline 3,28, Output 2,26, Outcome 2,70, Impact 2,66, Quick Wins 2,02;" in alt
     assert "Kab. Malang: Baseline 3,64, Output 2,46, Outcome 3,45, Impact 2,90, Quick Wins 3,18, Kolaborasi 2,70" in alt
-    assert alt.endswith("Sel berarsir: dimensi tidak dinilai.")
+    assert alt.endswith("Sel berarsir: tanpa nilai (tidak dinilai atau tidak tersedia).")
 
 
 def test_heatmap_of_many_regions_gives_each_dimension_median():
@@ -855,7 +855,7 @@ def test_heatmap_of_many_regions_gives_each_dimension_median():
 
 def test_heatmap_hatching_has_a_legend(cohorts):
     fig = _heatmap(cohorts[2024], 2024, "id").figure
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["tidak dinilai"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["tanpa nilai (tidak dinilai atau tidak tersedia)"]
 
 
 def test_heatmap_without_blank_cells_has_no_hatching_legend():

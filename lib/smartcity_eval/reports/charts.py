@@ -823,9 +823,9 @@ _ANNOTATE_BELOW = 40
 def heatmap(table: pd.DataFrame, *, lang: str = "id", year: int | None = None) -> Chart:
     """Regions × evaluation dimensions heatmap (0–4, cividis); values annotated when under 40 rows.
 
-    NaN cells (e.g. Kolaborasi for REGULER) stay blank and lightly hatched, and a legend says so. Dimensions are
-    named from the methodology of ``year`` (latest when None). The alt text lists every region's scores when the
-    cells are annotated, and each dimension's median over the regions otherwise.
+    NaN cells (Kolaborasi for REGULER, dimensions a published table lacks) stay blank and lightly hatched, and a
+    legend says so. Dimensions are named from the methodology of ``year`` (latest when None). The alt text lists
+    every region's scores when the cells are annotated, and each dimension's median over the regions otherwise.
     """
     t = T[lang]
     dims = _ordered_keys(table.columns, mth.DIMENSION_KEYS, "dimension")
@@ -847,7 +847,7 @@ def heatmap(table: pd.DataFrame, *, lang: str = "id", year: int | None = None) -
             interpolation="nearest",
         )
         _heatmap_grid(ax, data, names, height_cm, annotate)
-        _heatmap_blanks(fig, ax, data, t("not_assessed"))
+        _heatmap_blanks(fig, ax, data, t("blank"))
         if annotate:
             _heatmap_values(ax, data, cmap, lang)
         cbar = fig.colorbar(im, ax=ax, location="right", shrink=min(1.0, 8.0 / height_cm), aspect=18, pad=0.02)
