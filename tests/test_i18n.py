@@ -14,7 +14,7 @@ from smartcity_eval.common.i18n import LANGUAGES, Localized, Message, text
 
 PACKAGE = Path(smartcity_eval.__file__).parent
 #: modules whose own language tables are still to move into the catalogues (by their owners)
-PENDING = {"batch/runner.py", "batch/text.py", "reports/report.py"}
+PENDING = {"batch/runner.py", "batch/text.py"}
 
 
 def entries(lang: str) -> dict[str, str]:
@@ -206,7 +206,7 @@ def keys_in(path: Path, classes: dict[str, str]) -> tuple[set[str], int]:
             continue
         func = node.func
         name = ast.unparse(func)
-        if name in ("i18n.text", "text") and node.args:
+        if name in ("i18n.text", "text", "i18n.Message", "Message") and node.args:
             key = _str(node.args[0])
             if key is None:
                 computed += 1

@@ -247,3 +247,8 @@ def test_explore_history_chart_is_displayed_as_an_image(tmp_path):
     finally:
         con.close()
     assert "data:image/svg+xml;base64," in chart.data
+
+
+def test_trajectory_shows_last_years_published_final(malang):
+    last = malang.history[(malang.history["year"] == 2022) & (malang.history["stage"] == 2)]
+    assert last["nilai_final"].tolist() == [2.51]

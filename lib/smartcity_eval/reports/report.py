@@ -27,6 +27,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from smartcity_eval import __version__
+from smartcity_eval.common import i18n
 from smartcity_eval.common.tables import write_bytes_atomic, write_text_atomic
 
 if TYPE_CHECKING:
@@ -85,23 +86,21 @@ _LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 _CSS_REMOTE_IMPORT = re.compile(r"@import\s+(?:url\()?\s*['\"]?\s*(?:https?:)?//[^;]*;?", re.IGNORECASE)
 _CSS_REMOTE_URL = re.compile(r"url\(\s*['\"]?\s*(?:https?:)?//[^)]*\)", re.IGNORECASE)
 
-_INSTALL_HINT = (
-    "Install a browser with `apt-get install chromium` (as root, or run scripts/install-browser.sh), "
-    "or `python -m playwright install chromium`, or point the "
-    f"{BROWSER_ENV_VAR} environment variable at a Chromium/Chrome executable. "
-    "HTML reports are still produced without a browser."
-)
+#: how to get a browser, as a parameter of the browser messages
+INSTALL_HINT = i18n.Message("browser.hint", variable=BROWSER_ENV_VAR)
+B = i18n.section("browser")
 
 _TAB_PRINTS = 100  # prints per reused tab
 _PRINT_VIEWPORT = {"width": 681, "height": 1000}  # CSS px: A4 width less the side margins (180 mm)
-_PAGE_WORDS = {"id": ("Halaman", "dari"), "en": ("Page", "of")}
 _HEADER_FOOTER_FONT = (
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif"
 )
 
 
-class BrowserUnavailable(RuntimeError):
-    """No Chromium could be found or launched, so PDFs cannot be printed."""
+class BrowserUnavailable(i18n.LocalizedError, RuntimeError):
+    """No Chromium could be found or launched, so PDFs cannot be printed (a ``browser`` message)."""
+
+    section = "browser"
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,7 +270,7 @@ def _resolve_executable(candidate: str, source: str) -> str:
     if found is None and Path(candidate).is_file() and os.access(candidate, os.X_OK):
         found = candidate
     if found is None:
-        raise BrowserUnavailable(f"{source} names {candidate!r}, which is not an executable file.")
+        raise BrowserUnavailable("not_executable", source=source, candidate=repr(candidate), hint=INSTALL_HINT)
     return str(Path(found).absolute())
 
 
@@ -284,7 +283,7 @@ def find_browser(explicit: str | None = None) -> str | None:
     that Playwright's browser is installed; :class:`PdfPrinter` checks that when it launches.
     """
     if explicit:
-        return _resolve_executable(explicit, "The browser argument")
+        return _resolve_executable(explicit, i18n.Message("browser.argument"))
     from_env = os.environ.get(BROWSER_ENV_VAR, "").strip()
     if from_env:
         return _resolve_executable(from_env, f"${BROWSER_ENV_VAR}")
@@ -308,12 +307,12 @@ def _header_template(header: str) -> str:
 
 def _footer_template(lang: str) -> str:
     """Chromium footer template: "Halaman X dari Y" (id) or "Page X of Y" (en), right-aligned."""
-    page_word, of_word = _PAGE_WORDS.get(lang.split("-")[0].lower(), _PAGE_WORDS["en"])
+    pages = B(lang, "page_of", page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>')
     return (
         f'<div style="box-sizing:border-box;width:100%;padding:0 {PAGE_MARGIN["right"]} 0 '
         f"{PAGE_MARGIN['left']};font-family:{_HEADER_FOOTER_FONT};font-size:8pt;color:#5b6672;"
         'text-align:right;">'
-        f'{page_word} <span class="pageNumber"></span> {of_word} <span class="totalPages"></span>'
+        f"{pages}"
         "</div>"
     )
 
@@ -383,9 +382,9 @@ class PdfPrinter:
             )
         except PlaywrightError as exc:
             playwright.stop()
-            which = self.executable or "Playwright's own Chromium"
+            which = self.executable or i18n.Message("browser.playwright_own")
             first_line = (str(exc).strip().splitlines() or [""])[0]
-            raise BrowserUnavailable(f"Could not launch {which}: {first_line}. {_INSTALL_HINT}") from exc
+            raise BrowserUnavailable("cannot_launch", which=which, reason=first_line, hint=INSTALL_HINT) from exc
         except BaseException:
             playwright.stop()
             raise
@@ -502,13 +501,13 @@ def with_metadata(data: bytes, info: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
-def pdf_available(browser: str | None = None) -> tuple[bool, str]:
-    """Try to launch Chromium; return (True, description) or (False, reason with install hint)."""
+def pdf_available(browser: str | None = None, lang: str = i18n.DEFAULT_LANG) -> tuple[bool, str]:
+    """Try to launch Chromium; return (True, description) or (False, reason with install hint), in ``lang``."""
     try:
         with PdfPrinter(browser=browser, timeout_ms=60_000) as printer:
-            where = printer.executable or "Playwright's own Chromium"
-            return True, f"Chromium {printer.version} at {where}"
+            where = printer.executable or B(lang, "playwright_own")
+            return True, B(lang, "found", version=printer.version, where=where)
     except BrowserUnavailable as exc:
-        return False, str(exc)
+        return False, exc.message(lang)
     except Exception as exc:  # e.g. Playwright driver missing, or called inside an asyncio loop
-        return False, f"PDF printing unavailable: {type(exc).__name__}: {exc}. {_INSTALL_HINT}"
+        return False, B(lang, "unavailable", reason=f"{type(exc).__name__}: {exc}", hint=INSTALL_HINT)

@@ -89,7 +89,7 @@ def gather(
         card,
         prev,
         stage1,
-        history(data_dir, region, year, stage, known),
+        history(data_dir, region, year, stage, known, {(year - 1, 2): prev.shown} if prev.published else None),
         report_inputs(data_dir, region, year, stage, previous),
     )
 
@@ -106,13 +106,20 @@ def _stage1(data_dir: Path, region: str, year: int, prev: Previous) -> ScoreCard
 
 
 def history(
-    data_dir: Path, region: str, year: int, stage: int, known: dict[tuple[int, int], ScoreCard | None] | None = None
+    data_dir: Path,
+    region: str,
+    year: int,
+    stage: int,
+    known: dict[tuple[int, int], ScoreCard | None] | None = None,
+    shown: dict[tuple[int, int], Any] | None = None,
 ) -> pd.DataFrame:
     """Nilai Final of the region in every year/stage of its :func:`~smartcity_eval.results.sources.trajectory`.
 
     ``known`` holds cards already scored (``None``: that workbook has errors); their Nilai Final and dimension
-    scores do not depend on last year's result, so they stand for a fresh scoring.
+    scores do not depend on last year's result, so they stand for a fresh scoring. ``shown`` gives the final a
+    report shows where it is not the workbook's (last year's published figure, :func:`rules.last_year_shown`).
     """
+    shown = shown or {}
     rows = []
     for y, s, path in trajectory(data_dir, region, year, stage):
         if known is not None and (y, s) in known:
@@ -127,7 +134,7 @@ def history(
                 {
                     "year": y,
                     "stage": s,
-                    "nilai_final": float(card.nilai_final),
+                    "nilai_final": float(shown.get((y, s), card.nilai_final)),
                     **{k: float(v) for k, v in card.dimensions.items()},
                 }
             )
