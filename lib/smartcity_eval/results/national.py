@@ -13,7 +13,6 @@ a problem of the table, located by row like any other.
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 
 from smartcity_eval.common.i18n import DEFAULT_LANG
 from smartcity_eval.inputs import register
+from smartcity_eval.inputs.csvfile import CsvRows, read_rows
 from smartcity_eval.inputs.validation import ERROR, Problem
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import slugify
@@ -67,10 +67,15 @@ class TableError(ValueError):
 
 
 def _decimal(text: str) -> Decimal | None:
+    """A published figure: ``2.94`` or ``2,94``; None for an empty cell or ``-``. Raises InvalidOperation for a
+    value that is not a finite number (text, ``NaN``, ``Infinity``)."""
     text = text.strip()
     if text in ("", "-"):
         return None
-    return Decimal(text.replace(",", "."))
+    value = Decimal(text.replace(",", "."))
+    if not value.is_finite():
+        raise InvalidOperation(text)
+    return value
 
 
 @cache
@@ -96,81 +101,76 @@ def read_published(path: Path | str) -> pd.DataFrame:
 
     Returns columns ``no``, ``region``, ``region_code``, ``province`` (both from the register), ``category``, the
     dimension keys, ``nilai_final``, ``improvement``. Raises :class:`TableError` naming file, row, column, value and
-    expectation for every bad cell and every region name the register does not know.
+    expectation for every problem: encoding, separator, quotes and row lengths (:mod:`~smartcity_eval.inputs.csvfile`),
+    every bad cell, every participant without a final and every region name the register does not know.
     """
     path = Path(path)
-    problems: list[Problem] = []
-    name = path.name
-    columns = (("text", ", ".join(CSV_COLUMNS)),)
-    categories = (("a", mth.CATEGORIES[0]), ("b", mth.CATEGORIES[1]))
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            missing = [c for c in CSV_COLUMNS if c not in header]
-            if missing:
-                raise TableError(
-                    [
-                        Problem(ERROR, "missing_column", name, None, 1, None, c, None, "literal", columns)
-                        for c in missing
-                    ]
-                )
-            raw_rows = [
-                (i, {k.strip(): (v or "") for k, v in row.items() if k}) for i, row in enumerate(reader, start=2)
-            ]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise TableError([Problem(ERROR, "unreadable", name, params=(("detail", str(exc)),))]) from exc
-    rows = []
-    for line, raw in raw_rows:
-        if not any(v.strip() for v in raw.values()):
-            continue
-        rec: dict[str, object] = {
-            "no": int(raw["no"]) if raw["no"].strip().isdigit() else None,
-            "region": raw["kab_kota"].strip(),
-            "category": raw["ket"].strip().upper(),
-        }
-        if rec["category"] not in mth.CATEGORIES:
-            problems.append(Problem(ERROR, "choice", name, None, line, None, "ket", raw["ket"], "either", categories))
-        if not rec["region"]:
-            problems.append(Problem(ERROR, "required", name, None, line, None, "kab_kota", None, "region_name"))
-        _place(rec, name, line, problems)
-        for col in (*DIMENSION_COLUMNS, "nilai_final", "improvement"):
-            try:
-                value = _decimal(raw[col])
-            except InvalidOperation:
-                problems.append(
-                    Problem(
-                        ERROR,
-                        "score_type",
-                        name,
-                        None,
-                        line,
-                        None,
-                        col,
-                        raw[col],
-                        "decimal",
-                    )
-                )
-                continue
-            if value is not None and col != "improvement" and not Decimal(0) <= value <= Decimal(4):
-                problems.append(Problem(ERROR, "score_range", name, None, line, None, col, raw[col], "range_0_4"))
-            rec[DIMENSION_COLUMNS.get(col, col)] = value
-        rows.append(rec)
+    table, problems = read_rows(path)
+    if table is not None and not problems:
+        problems = _missing_columns(path.name, table)
+    if table is None or problems:
+        raise TableError(problems)
+    rows = [_record(path.name, line, raw, problems) for line, raw in table.rows]
     if problems:
         raise TableError(problems)
-    columns = [
-        "no",
-        "region",
-        "region_code",
-        "province",
-        "category",
-        *DIMENSION_COLUMNS.values(),
-        "nilai_final",
-        "improvement",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["no"] = frame["no"].astype("Int64")
     return frame
+
+
+#: the columns of a table read by :func:`read_published`
+COLUMNS = [
+    "no",
+    "region",
+    "region_code",
+    "province",
+    "category",
+    *DIMENSION_COLUMNS.values(),
+    "nilai_final",
+    "improvement",
+]
+
+
+def _missing_columns(name: str, table: CsvRows) -> list[Problem]:
+    """A problem per expected column the header lacks, naming the separator found."""
+    columns = (("text", ", ".join(CSV_COLUMNS)),)
+    missing = [c for c in CSV_COLUMNS if c not in table.header]
+    return [Problem(ERROR, "missing_column", name, None, 1, None, c, None, "literal", columns) for c in missing]
+
+
+def _record(name: str, line: int, raw: dict[str, str], problems: list[Problem]) -> dict[str, object]:
+    """One row of the table, its problems appended to ``problems``."""
+    categories = (("a", mth.CATEGORIES[0]), ("b", mth.CATEGORIES[1]))
+    rec: dict[str, object] = {
+        "no": int(raw["no"]) if raw["no"].strip().isdigit() else None,
+        "region": raw["kab_kota"].strip(),
+        "category": raw["ket"].strip().upper(),
+    }
+    if rec["category"] not in mth.CATEGORIES:
+        problems.append(Problem(ERROR, "choice", name, None, line, None, "ket", raw["ket"], "either", categories))
+    if not rec["region"]:
+        problems.append(Problem(ERROR, "required", name, None, line, None, "kab_kota", None, "region_name"))
+    _place(rec, name, line, problems)
+    for col in (*DIMENSION_COLUMNS, "nilai_final", "improvement"):
+        rec[DIMENSION_COLUMNS.get(col, col)] = _figure(name, line, col, raw[col], problems)
+    dims = {k: rec[k] for k in DIMENSION_COLUMNS.values()}
+    if rec["nilai_final"] is None and rules.participant(dims) and raw["nilai_final"].strip() in ("", "-"):
+        problems.append(Problem(ERROR, "final_missing", name, None, line, None, "nilai_final", None, "range_0_4"))
+    return rec
+
+
+def _figure(name: str, line: int, col: str, text: str, problems: list[Problem]) -> Decimal | None:
+    """A score (0–4) or an improvement (−4 to 4); a located problem when it is neither."""
+    try:
+        value = _decimal(text)
+    except InvalidOperation:
+        problems.append(Problem(ERROR, "not_number", name, None, line, None, col, text, "decimal"))
+        return None
+    low, expected = (Decimal(-4), "range_pm4") if col == "improvement" else (Decimal(0), "range_0_4")
+    if value is not None and not low <= value <= Decimal(4):
+        problems.append(Problem(ERROR, "score_range", name, None, line, None, col, text, expected))
+        return None
+    return value
 
 
 def recompute(table: pd.DataFrame, year: int) -> pd.DataFrame:
