@@ -252,3 +252,9 @@ def test_explore_history_chart_is_displayed_as_an_image(tmp_path):
 def test_trajectory_shows_last_years_published_final(malang):
     last = malang.history[(malang.history["year"] == 2022) & (malang.history["stage"] == 2)]
     assert last["nilai_final"].tolist() == [2.51]
+
+
+def test_no_category_median_drawn_for_a_group_of_one():
+    report = rr.prepare("kab-malang", 2024, 2, SAMPLE)  # the only KPPN&IKN region of the 2024 sample
+    bars_caption = rr.charts_section(report).data.split("<figcaption>")[2].split("</figcaption>")[0]
+    assert bars_caption == "Nilai dimensi (skala 0–4)"

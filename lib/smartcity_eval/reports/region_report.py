@@ -279,8 +279,8 @@ def method(r: RegionReport) -> HTML:
     return _section(r, t("method"), body)
 
 
-def charts_section(r: RegionReport) -> HTML:
-    """Radar against last year, bars against the category median, realisation charts."""
+def _dimension_charts(r: RegionReport) -> list[str]:
+    """The radar against last year (when drawn) and the bars against the category median (when comparable)."""
     t, c = r.t, r.card
     cur = pd.Series({k: float(v) for k, v in c.dimensions.items()})
     prev = None
@@ -288,23 +288,37 @@ def charts_section(r: RegionReport) -> HTML:
         prev = pd.Series({k: float(v) for k, v in r.previous.dimensions.items()})
         prev = prev if prev.notna().any() else None
     radar = charts.radar(cur, prev, lang=r.lang, year=c.year, labels=(str(c.year), str(c.year - 1)))
-    parts = [figure_html(radar, t("radar") if prev is not None else t("radar_alone"))]
-    med = r.median.reindex(cur.index).astype(float) if len(r.median) else None
+    med = r.median.reindex(cur.index).astype(float) if len(r.median) and median_shown(r) else None
     med = med if med is not None and med.notna().any() else None
     bars = charts.dimension_bars(cur, med, lang=r.lang, year=c.year)
-    parts.append(figure_html(bars, t("bars") if med is not None else t("bars_alone")))
+    return [
+        figure_html(radar, t("radar") if prev is not None else t("radar_alone")),
+        figure_html(bars, t("bars") if med is not None else t("bars_alone")),
+    ]
+
+
+def _realisation_charts(r: RegionReport) -> list[str]:
+    """Programme realisation per pillar and action-plan realisation per category, where any is planned."""
+    parts = []
     for kind, table, caption in (
-        ("programme", c.programmes, t("prog_chart")),
-        ("action_plan", c.action_plan, t("ap_chart")),
+        ("programme", r.card.programmes, r.t("prog_chart")),
+        ("action_plan", r.card.action_plan, r.t("ap_chart")),
     ):
         data = table.drop(index="overall")
         data = data[data["planned"] > 0]
         if len(data):
             data = data.assign(percent=data["percent"].map(float))
-            parts.append(figure_html(charts.realisation_bars(data, kind=kind, lang=r.lang, year=c.year), caption))
+            parts.append(figure_html(charts.realisation_bars(data, kind=kind, lang=r.lang, year=r.card.year), caption))
+    return parts
+
+
+def charts_section(r: RegionReport) -> HTML:
+    """Radar against last year, bars against the category median, realisation charts, the trajectory."""
+    parts = _dimension_charts(r) + _realisation_charts(r)
     if len(r.history) >= 2:
-        parts.append(figure_html(charts.trajectory(r.history, lang=r.lang, year=c.year), t("trajectory")))
-    return _section(r, t("charts"), "".join(parts))
+        chart = charts.trajectory(r.history, lang=r.lang, year=r.card.year)
+        parts.append(figure_html(chart, r.t("trajectory")))
+    return _section(r, r.t("charts"), "".join(parts))
 
 
 def uplift_table(r: RegionReport, limit: int = 10, target: int = 3) -> pd.DataFrame:
