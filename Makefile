@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint browser scores reports sample-data notebooks lab clean help venv
+.PHONY: demo test lint browser scores panel reports sample-data notebooks lab clean help venv
 
 help:
 	@echo "make demo   - set up .venv (and Chromium) and render the sample reports into outputs/"
@@ -31,6 +31,19 @@ scores: $(STAMP)
 	  $(BIN)/smartcity-eval score "$$f" || exit 1; echo; \
 	done
 
+# the assessor panel of the sample (Kota Padang Panjang 2024 Tahap II): merge the five assessors' own workbooks,
+# show the merged panel's agreement and disputes and write its moderation copy, then the sample panel workbook, where
+# one of the two disputes is moderated; `reports` renders its report with the panel's appendix
+PANEL_INPUTS := data/sample/assessors/2024/tahap-2/kota-padang-panjang
+PANEL_OUT := outputs/panel/2024/tahap-2
+panel: $(STAMP)
+	$(BIN)/smartcity-eval merge $(PANEL_INPUTS)/A*.xlsx -o $(PANEL_OUT)/kota-padang-panjang.xlsx
+	@echo
+	$(BIN)/smartcity-eval moderate $(PANEL_OUT)/kota-padang-panjang.xlsx -o $(PANEL_OUT)/kota-padang-panjang-moderasi.xlsx
+	@echo
+	$(BIN)/smartcity-eval moderate data/sample/2024/tahap-2/kota-padang-panjang.xlsx
+	@echo
+
 reports: $(STAMP) browser
 	$(BIN)/smartcity-eval run params/2023-tahap-2.yaml --no-progress
 	$(BIN)/smartcity-eval run params/2024-tahap-2.yaml --no-progress
@@ -38,9 +51,10 @@ reports: $(STAMP) browser
 	$(BIN)/smartcity-eval ingest data/sample
 	$(BIN)/smartcity-eval run params/2023-overview.yaml --no-progress
 	@echo; echo "Reports (PDF and HTML):"; find outputs -name 'report.pdf' | sort | sed 's/^/  /'
+	@echo "The assessor panel: appendix E of outputs/2024/tahap-2/kota-padang-panjang/report.pdf"
 	@echo "Evaluation store: outputs/smartcity.duckdb (explore it in notebooks/explore.ipynb: make lab)"
 
-demo: $(STAMP) browser scores reports
+demo: $(STAMP) browser scores panel reports
 
 NBVAL := $(BIN)/pytest -q -p no:cacheprovider --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
 

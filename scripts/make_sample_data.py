@@ -33,10 +33,11 @@ import pandas as pd
 import yaml
 
 from smartcity_eval.common.numbers import percent, round_half_up, to_fraction
+from smartcity_eval.inputs.panel import merge
 from smartcity_eval.inputs.validation import validate
 from smartcity_eval.inputs.workbook import write_assessment
 from smartcity_eval.method import methodology as mth
-from smartcity_eval.method.assessment import Assessment, Profile, slugify
+from smartcity_eval.method.assessment import Assessment, Profile, empty_moderation, slugify
 from smartcity_eval.method.scoring import ScoreCard, nilai_final
 from smartcity_eval.results import rules
 
@@ -742,6 +743,21 @@ REGIONS: dict[str, Region] = {
 
 
 @dataclass(frozen=True)
+class Dispute:
+    """An item the panel disputed (scores 2 points or more apart): the assessors' scores in code order, and the
+    agreed score and reason when the panel has settled it (None: still open).
+
+    The made-up panel otherwise never differs by more than a point. An open dispute keeps the item's total, so its
+    panel mean; a settled one is agreed on the panel mean the item had, so every dimension score stays the same.
+    """
+
+    item: str
+    scores: tuple[int, ...]
+    agreed: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """One sample workbook: region x year x stage, with how its scores are made."""
 
@@ -762,6 +778,10 @@ class Evaluation:
     realisation: dict[str, str] = field(default_factory=dict)
     #: (done, planned) of action-plan categories to keep (any multiple); the others are searched
     action_plan_base: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: items the panel disputed (listed on the Moderasi sheet)
+    disputes: tuple[Dispute, ...] = ()
+    #: also write each assessor's own workbook, under assessors/<year>/tahap-<stage>/<region>/<code>.xlsx
+    assessor_workbooks: bool = False
 
 
 EVALUATIONS: tuple[Evaluation, ...] = (
@@ -848,6 +868,17 @@ EVALUATIONS: tuple[Evaluation, ...] = (
             "infrastruktur": "91.67",
         },
         action_plan_base={"kebijakan_kelembagaan": (13, 14), "infrastruktur": (11, 12)},
+        disputes=(
+            Dispute("OP-03", (1, 2, 2, 3, 3)),
+            Dispute(
+                "QW-05",
+                (1, 2, 2, 4, 3),
+                2,
+                "Kemitraan baru sebatas nota kesepahaman dengan dua perguruan tinggi; kerja sama dengan swasta dan "
+                "komunitas belum berjalan. Panel sepakat pada skor 2.",
+            ),
+        ),
+        assessor_workbooks=True,
     ),
     # Kab. Pelalawan: 2023 published dimension scores; 2024 made up
     Evaluation(
@@ -1015,7 +1046,8 @@ def item_totals(items: pd.DataFrame, n: int, total: int, rng: random.Random, spr
 
 
 def split_total(total: int, biases: Sequence[float], rng: random.Random) -> list[int]:
-    """Integer scores 0..4, one per assessor, summing to ``total``; spread at most 2 points."""
+    """Integer scores 0..4, one per assessor, summing to ``total``; spread at most 1 point (a panel that differs by
+    2 points or more must moderate the item, which the sample does only where :class:`Dispute` says so)."""
     n = len(biases)
     mean = total / n
     ideal = [min(4.0, max(0.0, mean + b + rng.gauss(0, 0.45))) for b in biases]
@@ -1027,7 +1059,7 @@ def split_total(total: int, biases: Sequence[float], rng: random.Random) -> list
         else:
             j = max((j for j in range(n) if scores[j] > 0), key=lambda j: scores[j] - ideal[j])
             scores[j] -= 1
-    while max(scores) - min(scores) > 2:
+    while max(scores) - min(scores) > 1:
         scores[scores.index(max(scores))] -= 1
         scores[scores.index(min(scores))] += 1
     return scores
@@ -1330,7 +1362,7 @@ def build_assessment(ev: Evaluation) -> Assessment:
     else:
         dim_totals = fit_totals(ev, bank, profile)
         totals = {d: item_totals(bank[bank["dimension"] == d], ev.panel, dim_totals[d], rng) for d in dims}
-    scores = score_table(bank, dims, totals, codes, rng)
+    scores, moderation = apply_disputes(score_table(bank, dims, totals, codes, rng), ev.disputes)
     dim_scores = {d: Fraction(sum(totals[d]), len(totals[d]) * ev.panel) for d in dims}
     programmes = build_programmes(region, ev, rng)
     action_plan = build_action_plan(region, ev, rng)
@@ -1342,11 +1374,46 @@ def build_assessment(ev: Evaluation) -> Assessment:
         programmes=programmes,
         action_plan=action_plan,
         findings=findings,
+        moderation=moderation,
     )
+
+
+def apply_disputes(scores: pd.DataFrame, disputes: Sequence[Dispute]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scores with each disputed item's scores set, and the Moderasi sheet of the disputes; fails when a dispute
+    would change an item's value (see :class:`Dispute`)."""
+    rows = {}
+    for d in disputes:
+        value = Fraction(int(scores.loc[d.item].sum()), len(scores.columns))
+        after = Fraction(sum(d.scores), len(d.scores)) if d.agreed is None else Fraction(d.agreed)
+        if after != value or len(d.scores) != len(scores.columns):
+            raise ValueError(f"the dispute of {d.item} changes its value {value}")
+        scores.loc[d.item] = list(d.scores)
+        rows[d.item] = (pd.NA if d.agreed is None else d.agreed, d.reason)
+    if not rows:
+        return scores, empty_moderation()
+    moderation = pd.DataFrame.from_dict(rows, orient="index", columns=["agreed", "reason"])
+    moderation.index.name = "item_id"
+    return scores, moderation.astype({"agreed": "Int64", "reason": str})
 
 
 def workbook_path(out: Path, ev: Evaluation) -> Path:
     return out / str(ev.year) / f"tahap-{ev.stage}" / f"{ev.region}.xlsx"
+
+
+def assessor_paths(out: Path, ev: Evaluation, codes: Iterable[str]) -> list[Path]:
+    """Where each assessor's own workbook of ``ev`` goes: outside the workbooks' place, so a batch never loads it."""
+    folder = out / "assessors" / str(ev.year) / f"tahap-{ev.stage}" / ev.region
+    return [folder / f"{code}.xlsx" for code in codes]
+
+
+def write_assessor_workbooks(out: Path, ev: Evaluation, assessment: Assessment, check: bool) -> list[Path]:
+    """Each assessor's own workbook; with ``check``, fail unless merging them gives the panel's scores."""
+    paths = assessor_paths(out, ev, assessment.assessors.index)
+    for code, path in zip(assessment.assessors.index, paths, strict=True):
+        write_assessment(assessment, path, timestamp=ev.date, assessor=code)
+    if check and not merge(paths).scores.equals(assessment.scores):
+        raise AssertionError(f"{ev.region} {ev.year}: the assessors' workbooks do not merge into the panel's scores")
+    return paths
 
 
 # --------------------------------------------------------------------------- published tables
@@ -1439,8 +1506,11 @@ def generate(out: Path, quiet: bool = False, check: bool = True) -> list[Path]:
     paths = []
     for ev in EVALUATIONS:
         path = workbook_path(out, ev)
-        write_assessment(build_assessment(ev), path, timestamp=ev.date)
+        assessment = build_assessment(ev)
+        write_assessment(assessment, path, timestamp=ev.date)
         paths.append(path)
+        if ev.assessor_workbooks:
+            write_assessor_workbooks(out, ev, assessment, check)
         if not check:
             continue
         result = validate(path)

@@ -49,11 +49,17 @@ EXPECTED = {
     "2024/tahap-1/kab-malang.xlsx",
     "2024/tahap-1/kota-padang-panjang.xlsx",
 }
+#: each assessor's own workbook of Kota Padang Panjang 2024 Tahap II (merged: the panel workbook)
+ASSESSORS = {f"assessors/2024/tahap-2/kota-padang-panjang/A{i}.xlsx" for i in range(1, 6)}
 D = Decimal
 
 
 def _workbooks(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.glob("*/tahap-*/*.xlsx"))
+
+
+def _assessor_workbooks(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.glob("assessors/*/tahap-*/*/*.xlsx"))
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +80,15 @@ def dims(c: ScoreCard) -> list[Decimal]:
 
 def test_all_expected_workbooks_exist(results: dict[str, ValidationResult]) -> None:
     assert set(results) == EXPECTED
+
+
+def test_the_assessor_workbooks_exist() -> None:
+    assert set(_assessor_workbooks(SAMPLE)) == ASSESSORS
+
+
+def test_only_padang_panjang_2024_has_disputes_one_of_them_moderated(results: dict[str, ValidationResult]) -> None:
+    open_disputes = {name: [p.value for p in r.warnings if p.code == "dispute_open"] for name, r in results.items()}
+    assert {k: v for k, v in open_disputes.items() if v} == {"2024/tahap-2/kota-padang-panjang.xlsx": ["OP-03"]}
 
 
 def test_every_workbook_validates_without_errors(results: dict[str, ValidationResult]) -> None:
@@ -216,7 +231,7 @@ def _load_script() -> ModuleType:
 
 def _same_assessment(a: Assessment, b: Assessment, name: str) -> None:
     assert a.profile == b.profile, name
-    for attr in ("assessors", "scores", "programmes", "action_plan", "findings"):
+    for attr in ("assessors", "scores", "programmes", "action_plan", "findings", "moderation"):
         pd.testing.assert_frame_equal(getattr(a, attr), getattr(b, attr), obj=f"{name} {attr}")
     pd.testing.assert_series_equal(a.survey, b.survey, obj=f"{name} survey")
 
@@ -227,7 +242,7 @@ Run = tuple[Path, dict[str, Assessment]]
 def _run_script(script: ModuleType, out: Path) -> Run:
     assert script.main(["--out", str(out), "--no-check"]) == 0  # the checks: the tests above
     loaded = {}
-    for name in _workbooks(out):
+    for name in _workbooks(out) + _assessor_workbooks(out):
         assessment = validate(out / name).assessment
         assert assessment is not None, name
         loaded[name] = assessment
@@ -246,7 +261,7 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run]:
 
 def test_script_is_deterministic(regenerated: tuple[Run, Run]) -> None:
     (first, a), (second, b) = regenerated
-    assert sorted(a) == sorted(b) == sorted(EXPECTED)
+    assert sorted(a) == sorted(b) == sorted(EXPECTED | ASSESSORS)
     for name in a:
         _same_assessment(a[name], b[name], name)
     for csv_name in ("national-2022-tahap-2.csv", "national-2023-tahap-2.csv"):
@@ -259,5 +274,7 @@ def test_committed_sample_is_current(regenerated: tuple[Run, Run], results: dict
     for name, result in results.items():
         assert result.assessment is not None
         _same_assessment(fresh[name], result.assessment, name)
+    for name in ASSESSORS:
+        _same_assessment(fresh[name], validate(SAMPLE / name).assessment, name)
     for csv_name in ("national-2022-tahap-2.csv", "national-2023-tahap-2.csv"):
         assert (first / "published" / csv_name).read_text() == (SAMPLE / "published" / csv_name).read_text()

@@ -62,7 +62,7 @@ def test_layout_and_previous_year(cohort):
 def test_every_file_validates_without_errors(results):
     for path, result in results.items():
         assert result.ok, result.summary("en")
-        assert {w.code for w in result.warnings} <= {"partial_panel", "unscored_item"}, path
+        assert {w.code for w in result.warnings} <= {"partial_panel", "unscored_item", "dispute_open"}, path
 
 
 def test_real_regions_that_pass_the_register(results):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import sys
@@ -35,6 +36,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--region", default="", help='region name, e.g. "Kota Padang Panjang"')
     p.add_argument("--region-code", default="", help="Kemendagri code, e.g. 13.74")
     p.add_argument("--province", default="")
+    p.add_argument("--assessor", help="one assessor's own workbook: their code, e.g. A2 (merge them with `merge`)")
+    p.add_argument("--assessor-name", default="", help="with --assessor: the assessor's name")
+    p.add_argument("--assessor-affiliation", default="", help="with --assessor: the assessor's affiliation")
     p.add_argument("-o", "--output", type=Path, required=True)
     _lang_arg(p)
     p.set_defaults(func=cmd_template)
@@ -101,6 +105,11 @@ MODULE_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "synth": ("smartcity_eval.inputs.synth", "write a synthetic cohort of valid workbooks for load tests"),
     "register": ("smartcity_eval.inputs.register", "look up kabupaten/kota in the Kemendagri region register"),
+    "merge": ("smartcity_eval.inputs.panel", "merge the assessors' workbooks of one region into the panel workbook"),
+    "moderate": (
+        "smartcity_eval.results.agreement",
+        "show a panel's agreement and disputed items; write a moderation copy",
+    ),
 }
 
 
@@ -126,7 +135,7 @@ def _option_error(option: str, message: str) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from smartcity_eval.inputs.workbook import write_template
+    from smartcity_eval.inputs.workbook import assessor_codes, write_template
     from smartcity_eval.method import methodology as mth
 
     if args.year not in mth.years():
@@ -135,6 +144,9 @@ def cmd_template(args: argparse.Namespace) -> int:
     if category not in mth.get(args.year).profiles:
         profiles = ", ".join(mth.get(args.year).profiles)
         return _fail(T(args.lang, "no_profile", category=args.category, year=args.year, profiles=profiles))
+    assessor = (args.assessor or "").strip().upper() or None
+    if assessor is not None and (assessor not in assessor_codes() or not args.assessor_name.strip()):
+        return _option_error("--assessor", T(args.lang, "assessor", codes=", ".join(assessor_codes())))
     path = write_template(
         args.output,
         year=args.year,
@@ -143,6 +155,9 @@ def cmd_template(args: argparse.Namespace) -> int:
         region=args.region,
         region_code=args.region_code,
         province=args.province,
+        assessor=assessor,
+        assessor_name=args.assessor_name.strip(),
+        assessor_affiliation=args.assessor_affiliation.strip(),
     )
     print(path)
     return 0
@@ -334,5 +349,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"smartcity-eval {args.command}: {where}{exc.strerror or exc}")
 
 
+def console() -> None:
+    """The console script: :func:`main`, then the exit, without the interpreter's last garbage collections walking
+    every object the command made (half a second after rendering a report)."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from smartcity_eval.batch.records import CheckedRegion, RegionJob
 from smartcity_eval.common.layout import DataLayout
 from smartcity_eval.inputs.validation import Expect, validate
+from smartcity_eval.method.moderation import open_disputes
 from smartcity_eval.results import rules
 from smartcity_eval.results.sources import previous_result, report_inputs
 
@@ -31,8 +32,9 @@ def check_region(job: RegionJob) -> CheckedRegion:
         inputs = got.inputs
     else:
         inputs = report_inputs(job.data_dir, job.slug, job.year, job.stage, job.previous)
-    p = check.assessment.profile
-    return CheckedRegion(job.slug, "", card, p.region, p.year, p.stage, inputs, job.inputs_file is not None)
+    p, written = check.assessment.profile, job.inputs_file is not None
+    disputes = len(open_disputes(check.assessment))
+    return CheckedRegion(job.slug, "", card, p.region, p.year, p.stage, inputs, written, disputes)
 
 
 def failed(job: RegionJob, exc: BaseException) -> CheckedRegion:

@@ -439,6 +439,14 @@ class KernelPool:
         """Start the zygote in the background (no waiting for its imports); nothing when kernels are not forked."""
         self._zygote(wait=False)
 
+    def warm(self, kernel_name: str, cwd: str | Path) -> None:
+        """Have ``ahead`` kernels (at least one) for ``cwd`` started and answering before :meth:`acquire` asks:
+        for a thread that runs one notebook at a time, while it has nothing else to do."""
+        key = (kernel_name, str(cwd))
+        while sum(wanted == key for wanted, _ in self.waiting) < max(self.ahead, 1):
+            self._launch(*key)
+        self.loop.run_until_complete(asyncio.gather(*(task for _, task in self.waiting), return_exceptions=True))
+
     # ---- stopping
 
     def kernel_pid(self, km: PooledKernelManager) -> int | None:
@@ -518,17 +526,34 @@ def prestart(preload: Preload = NO_PRELOAD) -> None:
             p.prestart()
 
 
-def pool(preload: Preload = NO_PRELOAD) -> KernelPool:
-    """This thread's kernel pool for ``preload`` (created on first use, or when another ``preload`` is asked for;
-    closed when the process exits)."""
+def pool(preload: Preload = NO_PRELOAD, ahead: int = 1, fork: bool | None = None) -> KernelPool:
+    """This thread's kernel pool for ``preload`` (created on first use, with ``ahead`` and ``fork``, or when
+    another ``preload`` is asked for; closed when the process exits)."""
     current = getattr(_local, "pool", None)
     if current is not None and current.preload != preload:
         current.close()
         current = None
     if current is None:
-        current = _local.pool = KernelPool(preload=preload)
+        current = _local.pool = KernelPool(ahead=ahead, fork=fork, preload=preload)
         _register_close(current)
     return current
+
+
+def start_one(preload: Preload, kernel_name: str, cwd: str | Path) -> None:
+    """For a thread that will run a single notebook: its pool, with no zygote and no spare kernel, and its one
+    kernel started now, the ordinary way, with ``preload`` imported (nothing when warm kernels are off; a kernel
+    that fails to start here is started again when the notebook asks for it)."""
+    if enabled():
+        with contextlib.suppress(Exception):
+            pool(preload, ahead=0, fork=False).warm(kernel_name, cwd)
+
+
+def close_pool() -> None:
+    """Stop this thread's pool: its waiting kernels and its zygote."""
+    current = getattr(_local, "pool", None)
+    if current is not None:
+        _local.pool = None
+        current.close()
 
 
 def _register_close(p: KernelPool) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_OUTPUT_DIR
+from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_OUTPUT_DIR, DataLayout
 
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = {"region_report": "region_report.ipynb", "overview": "overview.ipynb"}
@@ -103,6 +103,13 @@ class RunSpec:
         if self.notebook == "region_report":
             base["previous"] = self.previous
         return {**base, **self.extra}
+
+
+def wanted(spec: RunSpec) -> list[str]:
+    """The region slugs a batch asks for (every workbook of the year and stage unless listed)."""
+    if spec.regions is not None:
+        return list(spec.regions)
+    return DataLayout(spec.data_dir).regions(spec.year, spec.stage)
 
 
 def _check_runner_keys(data: dict[str, Any], problems: list[str]) -> None:

@@ -15,21 +15,21 @@ import json
 import shutil
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from smartcity_eval import __version__
 from smartcity_eval.batch.check import check_region, failed
-from smartcity_eval.batch.params import RunSpec, notebook_path
+from smartcity_eval.batch.params import RunSpec, notebook_path, wanted
 from smartcity_eval.batch.records import INVALID, OK, SKIPPED, CheckedRegion, RegionJob, RegionResult, ReportPlan, Task
 from smartcity_eval.batch.report_kernel import REPORT_KERNEL
 from smartcity_eval.batch.text import TEXT
 from smartcity_eval.common.i18n import stage_name
 from smartcity_eval.common.layout import DataLayout
-from smartcity_eval.common.tables import sha256, write_text_atomic
+from smartcity_eval.common.tables import sha256
 from smartcity_eval.reports.document import running_header
-from smartcity_eval.results.cohort import build_cohort
+from smartcity_eval.results import cohort
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Plan:
     reports: list[ReportPlan]
     known: list[RegionResult]
     folder: Path
+    disputes: dict[str, int] = field(default_factory=dict)  # region -> disputed items not moderated yet
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,9 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> Plan:
         _drop_staging(jobs[region.slug])
     valid = [c for c in checked if not c.error]
     batch = _batch(spec, folder, nb_path, write_cohort(spec, folder, valid))
+    disputes = {c.slug: c.disputes for c in valid}
     if spec.notebook == "overview":
-        return Plan([overview_report(batch)], known, folder)
+        return Plan([overview_report(batch)], known, folder, disputes)
     reports = []
     for region in valid:
         report = region_report(batch, region, jobs[region.slug])
@@ -74,7 +76,7 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> Plan:
             shutil.rmtree(report.task.staging, ignore_errors=True)
         else:
             reports.append(report)
-    return Plan(reports, known, folder)
+    return Plan(reports, known, folder, disputes)
 
 
 def inside(root: Path, *parts: str) -> Path:
@@ -90,13 +92,6 @@ def batch_folder(spec: RunSpec) -> Path:
     folder = inside(spec.output_dir.resolve(), str(spec.year), f"tahap-{spec.stage}")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def wanted(spec: RunSpec) -> list[str]:
-    """The region slugs a batch asks for (every workbook of the year and stage unless listed)."""
-    if spec.regions is not None:
-        return list(spec.regions)
-    return DataLayout(spec.data_dir).regions(spec.year, spec.stage)
 
 
 def region_jobs(spec: RunSpec, folder: Path) -> tuple[dict[str, RegionJob], list[RegionResult]]:
@@ -148,12 +143,12 @@ def _checked(job: RegionJob, result: Callable[[], CheckedRegion]) -> CheckedRegi
 
 
 def write_cohort(spec: RunSpec, folder: Path, valid: list[CheckedRegion]) -> str:
-    """Write ``cohort.csv`` (only when it changed) from the valid regions' cards; returns its text."""
-    cohort = build_cohort(spec.data_dir, spec.year, spec.stage, {c.slug: c.card for c in valid})
-    path, text = folder / "cohort.csv", cohort.to_csv(index=False)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        write_text_atomic(path, text)
-    return text
+    """Write ``cohort.csv`` (only when it changed) from the valid regions' cards and, for the other workbooks, the
+    last cohort's rows whose inputs are unchanged (:func:`~smartcity_eval.results.cohort.update_cohort`); returns
+    its text."""
+    given = {c.slug: cohort.Scored(c.card, cohort.row_key(c.inputs, spec.previous)) for c in valid}
+    path = folder / "cohort.csv"
+    return cohort.write_cohort(cohort.update_cohort(spec.data_dir, spec.year, spec.stage, given, path), path)
 
 
 def _batch(spec: RunSpec, folder: Path, nb_path: Path, cohort_text: str) -> Batch:

@@ -25,21 +25,34 @@ class Printer:
         self.printer: Any = None
         self.unavailable = ""
 
+    def start(self) -> str:
+        """Launch the browser unless it runs; the problem ("" when it runs)."""
+        if self.printer is None and not self.unavailable:
+            from smartcity_eval.reports.report import BrowserUnavailable, PdfPrinter
+
+            try:
+                self.printer = PdfPrinter(browser=self.browser, reuse_page=True).__enter__()
+            except BrowserUnavailable as exc:
+                self.unavailable = str(exc).splitlines()[0]
+                print(f"PDF: {exc}", file=sys.stderr)
+        return self.unavailable
+
+    def warm(self, lang: str) -> None:
+        """Launch the browser and open its tab for ``lang`` ahead of the first print; a failure here is left for that
+        print to meet (with a new browser)."""
+        try:
+            if not self.start():
+                self.printer.warm(lang)
+        except Exception:
+            self.close()
+
     def print(self, html: Path, pdf: Path, header: str, lang: str) -> str:
         """Print ``html`` to ``pdf``; the problem, or "" when printed."""
-        if self.unavailable:
+        if self.start():
             return self.unavailable
-        from smartcity_eval.reports.report import BrowserUnavailable, PdfPrinter
-
         try:
-            if self.printer is None:
-                self.printer = PdfPrinter(browser=self.browser, reuse_page=True).__enter__()
             self.printer.print_pdf(html, pdf, header=header, lang=lang)
             return ""
-        except BrowserUnavailable as exc:
-            self.unavailable = str(exc).splitlines()[0]
-            print(f"PDF: {exc}", file=sys.stderr)
-            return self.unavailable
         except Exception:  # a crashed or stuck browser: the next region gets a new one
             self.close()
             raise
@@ -61,6 +74,7 @@ class PrintPool:
         self.browser, self.size = browser, max(1, threads)
         self.jobs: queue.Queue[tuple[cf.Future[Printed], tuple[Any, ...]] | None] = queue.Queue()
         self.threads: list[threading.Thread] = []
+        self.lock = threading.Lock()  # threads are added from the thread that submits and from :meth:`warm`'s caller
         self.unavailable = ""
 
     def __enter__(self) -> PrintPool:
@@ -69,9 +83,11 @@ class PrintPool:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def _serve(self) -> None:
+    def _serve(self, eager: str) -> None:
         printer = Printer(self.browser)
         try:
+            if eager:
+                printer.warm(eager)
             while (job := self.jobs.get()) is not None:
                 future, args = job
                 if future.set_running_or_notify_cancel():
@@ -89,12 +105,23 @@ class PrintPool:
         except BaseException as exc:
             future.set_exception(exc)
 
+    def warm(self, lang: str) -> None:
+        """Start a thread and its browser, with a tab for ``lang``, now, before the first PDF is asked for (one report:
+        the browser starts while the notebook runs)."""
+        with self.lock:
+            if len(self.threads) < self.size:
+                self._add_thread(eager=lang)
+
+    def _add_thread(self, eager: str = "") -> None:
+        thread = threading.Thread(target=self._serve, args=(eager,), name=f"pdf-{len(self.threads) + 1}", daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
     def submit(self, html: Path, pdf: Path, header: str, lang: str) -> cf.Future[Printed]:
         """Print ``html`` to ``pdf``."""
-        if len(self.threads) < self.size:
-            thread = threading.Thread(target=self._serve, name=f"pdf-{len(self.threads) + 1}", daemon=True)
-            thread.start()
-            self.threads.append(thread)
+        with self.lock:
+            if len(self.threads) < self.size:
+                self._add_thread()
         future: cf.Future[Printed] = cf.Future()
         self.jobs.put((future, (html, pdf, header, lang)))
         return future

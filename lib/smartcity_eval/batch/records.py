@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from smartcity_eval.results.rules import ScoreCard
 
 OK, SKIPPED, INVALID, FAILED = "ok", "skipped", "invalid", "failed"
+#: the kernel report notebooks run in
+KERNEL = "python3"
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class RegionJob:
 @dataclass(frozen=True)
 class CheckedRegion:
     """A checked workbook: ``error`` (its problems), or its score card, profile and report inputs (path -> sha256,
-    None where no file is yet); ``inputs_written``: whether the job's ``inputs_file`` was written."""
+    None where no file is yet); ``inputs_written``: whether the job's ``inputs_file`` was written; ``disputes``: its
+    disputed items the panel has not moderated yet."""
 
     slug: str
     error: str = ""
@@ -46,6 +49,7 @@ class CheckedRegion:
     stage: int = 0
     inputs: dict[str, str | None] = field(default_factory=dict)
     inputs_written: bool = False
+    disputes: int = 0
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Task:
     staging: Path
     formats: tuple[str, ...]
     title: str
-    kernel: str = "python3"
+    kernel: str = KERNEL
     start_timeout: float = 60
     warm: bool = True
     preload: Preload = NO_PRELOAD
@@ -127,6 +131,7 @@ class RegionResult:
     memory_mb: dict[str, float] = field(default_factory=dict)
     worker_pid: int = 0
     traceback: str = ""
+    disputes: int = 0  # disputed items not moderated yet (smartcity_eval.method.moderation)
 
 
 @dataclass

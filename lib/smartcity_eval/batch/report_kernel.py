@@ -10,7 +10,7 @@ from smartcity_eval.batch.kernels import Preload
 
 #: the kernel of both report notebooks (region_report and overview): their modules, and the warm-up below
 REPORT_KERNEL = Preload(
-    modules=("smartcity_eval.reports.region_report", "smartcity_eval.reports.overview"),
+    modules=("smartcity_eval.reports.region_report", "smartcity_eval.reports.panel", "smartcity_eval.reports.overview"),
     warm_up="smartcity_eval.batch.report_kernel:warm_up",
 )
 

@@ -9,6 +9,10 @@ the manifest, and move the files into ``outputs/<year>/tahap-<stage>/<region>/``
 (:mod:`~smartcity_eval.batch.commit`). A failing region leaves no half-written report; its executed notebook
 goes to ``_errors/``. Regions whose inputs, notebook and software are unchanged since their last good report
 are skipped unless ``force``. This module runs those parts and writes ``run-summary.json``.
+
+A run of one report starts no more than it needs (:func:`machinery`): its workbook is checked in this process, its
+notebook runs in a thread of this process whose one kernel starts (the ordinary way, no zygote, no spare) while
+the plan is made, and its browser starts while the notebook runs.
 """
 
 from __future__ import annotations
@@ -24,19 +28,20 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from smartcity_eval import __version__
+from smartcity_eval.batch import kernels
 from smartcity_eval.batch.commit import finish
 from smartcity_eval.batch.execute import execute
-from smartcity_eval.batch.kernels import prestart
-from smartcity_eval.batch.params import RunSpec
-from smartcity_eval.batch.plan import Plan, plan, wanted
+from smartcity_eval.batch.params import RunSpec, notebook_path, wanted
 from smartcity_eval.batch.printing import PRINT_THREADS, PrintPool
 from smartcity_eval.batch.records import (
     FAILED,
     INVALID,
+    KERNEL,
     OK,
     SKIPPED,
     BatchResult,
@@ -47,7 +52,11 @@ from smartcity_eval.batch.records import (
 )
 from smartcity_eval.batch.report_kernel import REPORT_KERNEL
 from smartcity_eval.batch.text import TEXT
+from smartcity_eval.common import i18n
 from smartcity_eval.common.tables import write_text_atomic
+
+if TYPE_CHECKING:
+    from smartcity_eval.batch.plan import Plan
 
 __all__ = [
     "FAILED",
@@ -78,18 +87,84 @@ def run(
     started = time.perf_counter()
     planned: Plan | None = None
     try:
-        with _executor(spec, executor_factory) as executor:
+        with machinery(spec, executor_factory) as parts:
             t0 = time.perf_counter()
-            planned = plan(spec, executor)
+            planned = plan(spec, parts.checks)
             plan_s = time.perf_counter() - t0
-            done = run_reports(planned.reports, executor, spec, progress)
+            done = run_reports(planned.reports, parts, spec, progress)
     finally:
         if planned is not None:
             shutil.rmtree(planned.folder / ".staging", ignore_errors=True)
     timings = {"plan": round(plan_s, 3), "total": round(time.perf_counter() - started, 3)}
+    for result in planned.known + done:
+        result.disputes = planned.disputes.get(result.region, 0)
     batch = BatchResult(sorted(planned.known + done, key=lambda r: r.region), planned.folder, timings)
     write_summary(spec, batch)
     return batch
+
+
+def plan(spec: RunSpec, checks: cf.Executor | None) -> Plan:
+    """:func:`smartcity_eval.batch.plan.plan`, imported only now: validation, scoring and pandas load while the
+    kernel of a one-report run starts."""
+    from smartcity_eval.batch import plan as planning
+
+    return planning.plan(spec, checks)
+
+
+@dataclass(frozen=True)
+class Machinery:
+    """Where a batch's parts run: ``checks`` (workbooks; None: in this process), ``notebooks`` (executions) and
+    ``prints`` (PDFs); ``browser_after``: start the browser when this is done (one report: when its kernel is ready,
+    so that the two do not start on the same cores at once), else when the first PDF is asked for."""
+
+    checks: cf.Executor | None
+    notebooks: cf.Executor
+    prints: PrintPool
+    browser_after: cf.Future[None] | None = None
+
+
+@contextlib.contextmanager
+def machinery(spec: RunSpec, factory: Callable[[int], cf.Executor] | None) -> Iterator[Machinery]:
+    """The batch's :class:`Machinery`, stopped at the end: ``factory``'s executor or worker processes, or for one
+    report on this machine a thread of this process with its one kernel started now (:func:`one_notebook`)."""
+    if factory is None and spec.scheduler is None and len(wanted(spec)) == 1:
+        with one_notebook(spec) as thread, PrintPool(spec.browser, 1) as prints:
+            yield Machinery(None, thread, prints, browser_after=thread.kernel_started)
+        return
+    with _executor(spec, factory) as executor, PrintPool(spec.browser, PRINT_THREADS) as prints:
+        yield Machinery(executor, executor, prints)
+
+
+@contextlib.contextmanager
+def one_notebook(spec: RunSpec) -> Iterator[OneNotebook]:
+    """A :class:`OneNotebook` thread for the spec's notebook, shut down at the end."""
+    with OneNotebook(notebook_path(spec.notebook)) as thread:
+        yield thread
+
+
+class OneNotebook(cf.ThreadPoolExecutor):
+    """A thread that executes one notebook: its kernel starts as the thread is made (while the plan is made), and
+    its kernel pool is stopped, in the thread, as soon as the notebook is done (while the PDF prints) or at the
+    shutdown when no notebook came."""
+
+    def __init__(self, notebook: Path) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="notebook")
+        self.stopping = False
+        self.kernel_started = super().submit(kernels.start_one, REPORT_KERNEL, KERNEL, notebook.parent)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        self._stop_kernels()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._stop_kernels()
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def _stop_kernels(self) -> None:
+        if not self.stopping:
+            self.stopping = True
+            super().submit(kernels.close_pool)
 
 
 def _executor(spec: RunSpec, factory: Callable[[int], cf.Executor] | None) -> cf.Executor:
@@ -100,16 +175,19 @@ def _executor(spec: RunSpec, factory: Callable[[int], cf.Executor] | None) -> cf
     return cf.ProcessPoolExecutor(
         max_workers=min(workers, max(1, len(wanted(spec)))),
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=prestart,
+        initializer=kernels.prestart,
         initargs=(REPORT_KERNEL,),
     )
 
 
-def run_reports(reports: list[ReportPlan], executor: cf.Executor, spec: RunSpec, progress: bool) -> list[RegionResult]:
-    """Execute every report on ``executor``, print its PDF as its HTML arrives, and finish each when it is done."""
-    results = []
-    with PrintPool(spec.browser, PRINT_THREADS) as prints, _progress(len(reports), progress) as tick:
-        pending: dict[cf.Future[Any], Step] = {executor.submit(execute, r.task): (r, None) for r in reports}
+def run_reports(reports: list[ReportPlan], parts: Machinery, spec: RunSpec, progress: bool) -> list[RegionResult]:
+    """Execute every report on ``parts.notebooks``, print its PDF as its HTML arrives, and finish each when it is
+    done."""
+    results, prints = [], parts.prints
+    with _progress(len(reports), progress) as tick:
+        pending: dict[cf.Future[Any], Step] = {parts.notebooks.submit(execute, r.task): (r, None) for r in reports}
+        if parts.browser_after is not None and any("pdf" in r.task.formats for r in reports):
+            parts.browser_after.add_done_callback(lambda _: prints.warm(spec.lang))
         while pending:
             done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for fut in done:
@@ -182,15 +260,17 @@ def write_summary(spec: RunSpec, batch: BatchResult) -> None:
 
 
 def summary_table(batch: BatchResult, lang: str = "id") -> str:
-    """The final summary as a plain-text table."""
-    t = TEXT[lang]
+    """The final summary as a plain-text table, with each region's disputed items not moderated yet."""
+    t, disputes = TEXT[lang], i18n.text("panel.open_column", lang)
+    indent = " " * (54 + len(disputes))
     rows = [
-        (r.region, t[r.status], f"{r.duration:.1f}", (r.error or r.note).replace("\n", "\n" + " " * 52))
+        (r.region, t[r.status], f"{r.duration:.1f}", str(r.disputes), (r.error or r.note).replace("\n", "\n" + indent))
         for r in batch.results
     ]
     width = max([len(t["region"])] + [len(r[0]) for r in rows]) + 2
-    lines = [f"{t['region']:<{width}}{t['status']:<26}{t['seconds']:>7}  {t['note']}"]
-    lines += [f"{a:<{width}}{b:<26}{c:>7}  {d}" for a, b, c, d in rows]
+    n = len(disputes)
+    lines = [f"{t['region']:<{width}}{t['status']:<26}{t['seconds']:>7}  {disputes}  {t['note']}"]
+    lines += [f"{a:<{width}}{b:<26}{c:>7}  {d:>{n}}  {e}" for a, b, c, d, e in rows]
     if batch.folder is not None:
         lines.append(f"\n{t['outputs']}: {batch.folder}")
     return "\n".join(lines)

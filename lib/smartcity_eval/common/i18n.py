@@ -26,8 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-import yaml
-
+from smartcity_eval.common import yamlfile
 from smartcity_eval.common.numbers import Number, round_half_up
 
 LANGUAGES = ("id", "en")
@@ -49,7 +48,7 @@ def check_lang(lang: str) -> str:
 def catalogue(lang: str = DEFAULT_LANG) -> Mapping[str, Mapping[str, str]]:
     """The catalogue of ``lang``: section -> key -> text, read once from ``locale/<lang>.yaml``."""
     path = LOCALE_DIR / f"{check_lang(lang)}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of sections")
     out: dict[str, Mapping[str, str]] = {}

@@ -114,8 +114,10 @@ def style_province(official: str) -> str:
     return _PROVINCE_STYLE.get(text.lower(), _title(text))
 
 
+@cache
 def _name_key(text: str) -> tuple[str | None, str]:
-    """(kind or None when the name has no prefix, compact name) for tolerant comparison."""
+    """(kind or None when the name has no prefix, compact name) for tolerant comparison; once per name (a published
+    table's names are each compared with every register name)."""
     words = _words(text)
     kind = None
     if words and words[0] in ("kabupaten", "kota"):
@@ -126,6 +128,7 @@ def _name_key(text: str) -> tuple[str | None, str]:
     return kind, "".join(words)
 
 
+@cache
 def _province_key(text: str) -> str:
     words = _words(text)
     if words and words[0] == "provinsi":

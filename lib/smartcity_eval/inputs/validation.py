@@ -18,11 +18,13 @@ from smartcity_eval.common import i18n
 from smartcity_eval.inputs.workbook import (
     COLUMNS,
     KIND_LABELS,
+    MODERATION_INPUTS,
     PROFILE_FIELDS,
     REQUIRED_SHEETS,
     SHEET_ACTION_PLAN,
     SHEET_ASSESSORS,
     SHEET_FINDINGS,
+    SHEET_MODERATION,
     SHEET_PROFILE,
     SHEET_PROGRAMMES,
     SHEET_SCORES,
@@ -32,6 +34,7 @@ from smartcity_eval.inputs.workbook import (
     RawSheet,
     UnreadableWorkbook,
     read_sheets,
+    scores_text,
 )
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import (
@@ -39,9 +42,11 @@ from smartcity_eval.method.assessment import (
     Profile,
     empty_action_plan,
     empty_findings,
+    empty_moderation,
     empty_programmes,
     slugify,
 )
+from smartcity_eval.method.moderation import disputed
 
 ERROR, WARNING = "error", "warning"
 REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
@@ -701,6 +706,62 @@ def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(rows) if rows else empty_findings()
 
 
+def _moderation(c: _Collector, raw: RawSheet | None, scores: pd.DataFrame) -> pd.DataFrame:
+    """The Moderasi sheet: per item an agreed score (0-4, blank while the panel has not settled it) and, with a
+    score, a reason. Returns index ``item_id``, columns ``agreed`` and ``reason``, with the sheet's rows."""
+    if raw is None:
+        return empty_moderation()
+    missing = [h for h in MODERATION_INPUTS if h not in raw.headers]
+    for h in missing:
+        c.add(ERROR, "missing_column", SHEET_MODERATION, 1, h, expected="literal", text=", ".join(MODERATION_INPUTS))
+    rows: dict[str, tuple[int | None, str]] = {}
+    first_row: dict[str, int] = {}
+    for r, v in [] if missing else raw.rows:
+        item_id = None if v.get("ID") is None else str(v["ID"]).strip()
+        if item_id is None or item_id not in scores.index:
+            c.add(ERROR, "moderation_item", SHEET_MODERATION, r, "ID", raw, item_id, "item_id")
+        elif item_id in first_row:
+            c.add(ERROR, "duplicate_item", SHEET_MODERATION, r, "ID", raw, item_id, "once", first=first_row[item_id])
+        else:
+            first_row[item_id] = r
+            rows[item_id] = _agreed(c, raw, r, v)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=["agreed", "reason"])
+    frame.index.name = "item_id"
+    return frame.astype({"agreed": "Int64", "reason": str}) if rows else empty_moderation()
+
+
+def _agreed(c: _Collector, raw: RawSheet, r: int, v: dict[str, Any]) -> tuple[int | None, str]:
+    """One Moderasi row's agreed score and reason; a score outside 0-4 or without a reason is an error."""
+    value, reason = v.get("Skor disepakati"), str(v.get("Alasan") or "").strip()
+    if value is None:
+        return None, reason
+    score = _as_int(value)
+    if score is None:
+        c.add(ERROR, "score_type", SHEET_MODERATION, r, "Skor disepakati", raw, value, "score")
+    elif not 0 <= score <= 4:
+        c.add(ERROR, "score_range", SHEET_MODERATION, r, "Skor disepakati", raw, value, "score_range")
+    elif not reason:
+        c.add(ERROR, "moderation_reason", SHEET_MODERATION, r, "Alasan", raw, expected="reason")
+    else:
+        return score, reason
+    return None, reason
+
+
+def _open_disputes(
+    c: _Collector, raws: dict[str, RawSheet | None], scores: pd.DataFrame, survey: pd.Series, moderation: pd.DataFrame
+) -> None:
+    """A warning for every disputed item the panel has not settled: at its Moderasi row, else at its Skor row."""
+    settled = moderation.index[moderation["agreed"].notna()]
+    for item_id, spread in disputed(scores, survey).items():
+        if item_id in settled:
+            continue
+        sheet = SHEET_MODERATION if item_id in moderation.index else SHEET_SCORES
+        raw = raws[sheet]
+        row = next((r for r, v in raw.rows if str(v.get("ID") or "").strip() == item_id), None) if raw else None
+        given = scores_text(scores.loc[item_id].dropna())
+        c.add(WARNING, "dispute_open", sheet, row, "ID", raw, item_id, "moderation", scores=given, spread=spread)
+
+
 def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult:
     """Check one workbook; never writes to it. The result holds every problem and, if clean, the assessment."""
     path = Path(path)
@@ -744,9 +805,15 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
     programmes = _programmes(c, raws[SHEET_PROGRAMMES], methodology) if raws[SHEET_PROGRAMMES] else None
     action_plan = _action_plan(c, raws[SHEET_ACTION_PLAN], methodology) if raws[SHEET_ACTION_PLAN] else None
     findings = _findings(c, raws[SHEET_FINDINGS], panel) if raws[SHEET_FINDINGS] else None
+    raws[SHEET_MODERATION] = sheets.get(SHEET_MODERATION)
+    moderation = _moderation(c, raws[SHEET_MODERATION], scores)
+    if len(scores.columns):
+        _open_disputes(c, raws, scores, survey, moderation)
     result.problems = c.problems
     if not c.has_errors and profile is not None:
-        result.assessment = Assessment(profile, panel, scores, survey, programmes, action_plan, findings, source=path)
+        result.assessment = Assessment(
+            profile, panel, scores, survey, programmes, action_plan, findings, path, moderation
+        )
     return result
 
 

@@ -35,6 +35,7 @@ SHEET_SURVEY = "Survei_Dampak"
 SHEET_PROGRAMMES = "Program"
 SHEET_ACTION_PLAN = "Rencana_Aksi"
 SHEET_FINDINGS = "Temuan"
+SHEET_MODERATION = "Moderasi"
 
 #: sheet -> [(header in the file, field name in code)]
 COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -63,8 +64,19 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("Terlaksana", "done"),
     ],
     SHEET_FINDINGS: [("Asesor", "assessor"), ("Jenis", "kind"), ("Teks", "text")],
+    SHEET_MODERATION: [
+        ("ID", "item_id"),
+        ("Dimensi", "dimension"),
+        ("Pertanyaan", "question"),
+        ("Skor asesor", "scores"),
+        ("Selisih", "spread"),
+        ("Skor disepakati", "agreed"),
+        ("Alasan", "reason"),
+    ],
 }
 REQUIRED_SHEETS = (SHEET_PROFILE, SHEET_ASSESSORS, SHEET_SCORES, SHEET_PROGRAMMES, SHEET_ACTION_PLAN, SHEET_FINDINGS)
+#: the columns of the Moderasi sheet the panel fills in (the others show what was disputed)
+MODERATION_INPUTS = ("ID", "Skor disepakati", "Alasan")
 
 #: profile rows: label in the file -> Profile field
 PROFILE_FIELDS: list[tuple[str, str]] = [
@@ -121,6 +133,9 @@ def read_sheets(path: Path) -> dict[str, RawSheet]:
         raise UnreadableWorkbook("not_found")
     if not zipfile.is_zipfile(path):
         raise UnreadableWorkbook("not_zip")
+    from smartcity_eval.inputs.limits import check_xlsx  # (limits raises this module's UnreadableWorkbook)
+
+    check_xlsx(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         raw = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
@@ -171,11 +186,29 @@ INSTRUCTIONS_ID = [
     "quick win Ya/Tidak, status Berjalan / Belum berjalan / Terhenti).",
     "6. Rencana_Aksi: satu baris per kegiatan rencana aksi dengan jumlah rencana dan jumlah terlaksana.",
     "7. Temuan: kekuatan, kelemahan dan rekomendasi, satu baris per butir, dengan kode asesor.",
+    "8. Moderasi (bila ada): butir yang skor asesornya berselisih 2 poin atau lebih. Panel mengisi skor yang "
+    "disepakati (bilangan bulat 0–4) dan alasannya; skor ini menggantikan rata-rata panel untuk butir tersebut, "
+    "skor masing-masing asesor tetap tercatat. Lembar ini dibuat dengan: smartcity-eval moderate PANEL.xlsx -o "
+    "SALINAN.xlsx",
     "",
     "Periksa berkas dengan: smartcity-eval validate NAMA_BERKAS.xlsx",
     "Nilai akhir dihitung otomatis: rata-rata panel per butir → rata-rata per dimensi → Nilai Final "
     "(jumlah berbobot, dibulatkan dua desimal).",
 ]
+
+
+def instructions(assessor: str | None = None) -> list[str]:
+    """The Petunjuk sheet's lines; an assessor's workbook says whose it is and how the panel's are merged."""
+    if assessor is None:
+        return INSTRUCTIONS_ID
+    return [
+        INSTRUCTIONS_ID[0],
+        "",
+        f"Lembar kerja asesor {assessor}: hanya kolom skor {assessor}. Setiap asesor menilai sendiri; lembar kerja "
+        "para asesor digabung menjadi lembar kerja panel dengan: smartcity-eval merge A1.xlsx A2.xlsx ... -o "
+        "PANEL.xlsx",
+        *INSTRUCTIONS_ID[1:],
+    ]
 
 
 def _style_header(ws: Worksheet, headers: list[str], widths: Iterable[int]) -> None:
@@ -212,19 +245,28 @@ def build_workbook(
     stage: int,
     assessment: Assessment | None = None,
     rows: int = 200,
+    assessor: str | None = None,
+    assessor_name: str = "",
+    assessor_affiliation: str = "",
 ) -> Workbook:
-    """A ready-to-fill workbook for one region x year x stage, optionally filled from ``assessment``."""
+    """A ready-to-fill workbook for one region x year x stage, optionally filled from ``assessment``.
+
+    With ``assessor`` (``"A2"``) it is that assessor's own workbook: the panel holds only that assessor (named
+    ``assessor_name`` unless ``assessment`` names them), the Skor sheet only that assessor's column, the Temuan
+    sheet only that assessor's findings. Otherwise it is the panel's, with a column per code A1-A5 and, when
+    ``assessment`` has moderated items, a Moderasi sheet.
+    """
     profile = methodology.profile(category)  # KeyError when the category has no profile
     del profile
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_INSTRUCTIONS
-    for r, line in enumerate(INSTRUCTIONS_ID, start=1):
+    for r, line in enumerate(instructions(assessor), start=1):
         ws.cell(row=r, column=1, value=line).alignment = Alignment(wrap_text=True, vertical="top")
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 120
 
-    codes = assessor_codes()
+    codes = [assessor] if assessor else assessor_codes()
     values: dict[str, Any] = {
         "region": region,
         "region_code": region_code,
@@ -252,6 +294,8 @@ def build_workbook(
     ws = wb.create_sheet(SHEET_ASSESSORS)
     _style_header(ws, [h for h, _ in COLUMNS[SHEET_ASSESSORS]], [8, 36, 44])
     filled = assessment.assessors if assessment is not None else None
+    if filled is None and assessor:
+        filled = pd.DataFrame({"name": [assessor_name], "affiliation": [assessor_affiliation]}, index=[assessor])
     for r, code in enumerate(codes, start=2):
         ws.cell(row=r, column=1, value=code)
         if filled is not None and code in filled.index:
@@ -364,7 +408,8 @@ def build_workbook(
     _style_header(ws, [h for h, _ in COLUMNS[SHEET_FINDINGS]], [9, 15, 100])
     n_find = 0
     if assessment is not None:
-        for r, f in enumerate(assessment.findings.itertuples(index=False), start=2):
+        mine = assessment.findings[assessment.findings["assessor"].isin(codes)]
+        for r, f in enumerate(mine.itertuples(index=False), start=2):
             ws.cell(row=r, column=1, value=f.assessor)
             ws.cell(row=r, column=2, value=KIND_LABELS.get(f.kind, f.kind))
             ws.cell(row=r, column=3, value=f.text).alignment = Alignment(wrap_text=True, vertical="top")
@@ -372,6 +417,8 @@ def build_workbook(
     end = max(rows, n_find) + 1
     _list_validation(ws, codes, f"A2:A{end}", "Kode asesor A1–A5")
     _list_validation(ws, KIND_LABELS.values(), f"B2:B{end}", "Kekuatan, Kelemahan atau Rekomendasi")
+    if assessment is not None and not assessor and len(assessment.moderation):
+        _moderation_sheet(wb.create_sheet(SHEET_MODERATION), assessment, bank)
     for sheet in wb.worksheets:  # text from a workbook is never a formula (e.g. a programme named "=1+1")
         for row in sheet.iter_rows():
             for cell in row:
@@ -379,6 +426,47 @@ def build_workbook(
                     cell.data_type = "s"
     wb.active = 1
     return wb
+
+
+def scores_text(scores: pd.Series) -> str:
+    """An item's scores by assessor as one cell: ``A1 1 · A2 3 · A3 -`` (``-``: not scored)."""
+    return " · ".join(f"{code} {'-' if pd.isna(v) else int(v)}" for code, v in scores.items())
+
+
+def _moderation_sheet(ws: Worksheet, assessment: Assessment, bank: pd.DataFrame) -> None:
+    """The Moderasi sheet: each item of ``assessment.moderation`` with its dimension, question, the assessors'
+    scores and their spread (to read), and the agreed score and reason (to fill in)."""
+    _style_header(ws, [h for h, _ in COLUMNS[SHEET_MODERATION]], [12, 12, 60, 30, 9, 14, 60])
+    for r, (item_id, row) in enumerate(assessment.moderation.iterrows(), start=2):
+        scores = assessment.scores.loc[item_id] if item_id in assessment.scores.index else pd.Series(dtype="Int64")
+        given = scores.dropna()
+        item = bank.loc[item_id] if item_id in bank.index else None
+        cells = [
+            item_id,
+            None if item is None else item.dimension,
+            None if item is None else item.question,
+            scores_text(scores),
+            int(given.max() - given.min()) if len(given) else None,
+            None if pd.isna(row["agreed"]) else int(row["agreed"]),
+            None if pd.isna(row["reason"]) or not str(row["reason"]).strip() else str(row["reason"]),
+        ]
+        for c, value in enumerate(cells, start=1):
+            ws.cell(row=r, column=c, value=value).alignment = Alignment(wrap_text=c in (3, 7), vertical="top")
+        for c in (6, 7):
+            ws.cell(row=r, column=c).fill = INPUT_FILL
+    end = max(len(assessment.moderation), 1) + 1
+    dv = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="4",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Skor tidak valid",
+        error="Skor yang disepakati harus bilangan bulat 0–4.",
+    )
+    dv.add(f"F2:F{end}")
+    ws.add_data_validation(dv)
 
 
 class _StampedZip(zipfile.ZipFile):
@@ -431,8 +519,12 @@ def write_template(
     region_code: str = "",
     province: str = "",
     cohort: str = "",
+    assessor: str | None = None,
+    assessor_name: str = "",
+    assessor_affiliation: str = "",
 ) -> Path:
-    """Write a ready-to-fill workbook with the year's question bank."""
+    """Write a ready-to-fill workbook with the year's question bank: the panel's, or with ``assessor`` that
+    assessor's own (:func:`build_workbook`)."""
     wb = build_workbook(
         mth.get(year),
         region=region,
@@ -441,15 +533,21 @@ def write_template(
         category=category,
         cohort=cohort,
         stage=stage,
+        assessor=assessor,
+        assessor_name=assessor_name,
+        assessor_affiliation=assessor_affiliation,
     )
     return save_atomic(wb, path)
 
 
-def write_assessment(assessment: Assessment, path: Path, *, timestamp: datetime | None = None) -> Path:
-    """Write a filled workbook (used by the sample-data script and by tests).
+def write_assessment(
+    assessment: Assessment, path: Path, *, timestamp: datetime | None = None, assessor: str | None = None
+) -> Path:
+    """Write a filled workbook: the panel's, or with ``assessor`` that assessor's own (used by the sample-data
+    script, by ``merge`` and ``moderate``, and by tests).
 
-    ``timestamp`` fixes the file's created/modified time (reproducible sample data).
+    ``timestamp`` fixes the file's created/modified time (reproducible bytes).
     """
     p = assessment.profile
-    wb = build_workbook(mth.get(p.year), category=p.category, stage=p.stage, assessment=assessment)
+    wb = build_workbook(mth.get(p.year), category=p.category, stage=p.stage, assessment=assessment, assessor=assessor)
     return save_atomic(wb, path, timestamp=timestamp)

@@ -41,6 +41,8 @@ class Assessment:
       ``status`` (one of :data:`PROGRAMME_STATUSES`).
     - ``action_plan``: columns ``category``, ``activity``, ``planned``, ``done`` (ints).
     - ``findings``: columns ``assessor``, ``kind`` (one of :data:`FINDING_KINDS`), ``text``.
+    - ``moderation``: index ``item_id``, columns ``agreed`` (nullable integer 0-4, NA = not yet agreed) and
+      ``reason``: the panel's settled scores (:mod:`smartcity_eval.method.moderation`).
     """
 
     profile: Profile
@@ -51,6 +53,7 @@ class Assessment:
     action_plan: pd.DataFrame = field(default_factory=lambda: empty_action_plan())
     findings: pd.DataFrame = field(default_factory=lambda: empty_findings())
     source: Path | None = None
+    moderation: pd.DataFrame = field(default_factory=lambda: empty_moderation())
 
 
 def empty_programmes() -> pd.DataFrame:
@@ -79,6 +82,13 @@ def empty_action_plan() -> pd.DataFrame:
 
 def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({"assessor": pd.Series(dtype=str), "kind": pd.Series(dtype=str), "text": pd.Series(dtype=str)})
+
+
+def empty_moderation() -> pd.DataFrame:
+    """No item moderated: index ``item_id``, columns ``agreed`` (Int64) and ``reason``."""
+    return pd.DataFrame(
+        {"agreed": pd.Series(dtype="Int64"), "reason": pd.Series(dtype=str)}, index=pd.Index([], name="item_id")
+    )
 
 
 def slugify(text: str) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from smartcity_eval.common import yamlfile
+
 CATEGORIES = ("REGULER", "KPPN&IKN")
 PROVENANCES = ("official", "fitted", "assumed")
 DIMENSION_KEYS = ("baseline", "output", "outcome", "impact", "quick_win", "kolaborasi")
@@ -313,7 +315,7 @@ def parse(data: Mapping[str, Any], path: Path) -> Methodology:
 def load_file(path: Path) -> Methodology:
     """Load and check one methodology YAML file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise MethodologyError(f"{path.name}: cannot read: {exc}") from exc
     if not isinstance(data, Mapping):

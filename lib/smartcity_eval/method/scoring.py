@@ -1,8 +1,8 @@
 """Scores of the method: pure functions over pandas objects (no files, no printing).
 
-Item value = panel mean (or survey average) -> dimension score = mean of its items -> Nilai Final =
-sum of weight x dimension score -> Indeks Peningkatan = this year's Nilai Final - last year's, before
-rounding. All arithmetic is exact (:class:`fractions.Fraction`); rounding is half-up to 2 decimals at the
+Item value = panel mean (or the panel's agreed score, or survey average) -> dimension score = mean of its
+items -> Nilai Final = sum of weight x dimension score -> Indeks Peningkatan = this year's Nilai Final - last
+year's, before rounding. All arithmetic is exact (:class:`fractions.Fraction`); rounding is half-up to 2 decimals at the
 edge (:func:`smartcity_eval.common.numbers.round_half_up`).
 """
 
@@ -19,13 +19,15 @@ import pandas as pd
 from smartcity_eval.common.numbers import percent, round_half_up, to_fraction
 from smartcity_eval.method.assessment import Assessment
 from smartcity_eval.method.methodology import DIMENSION_KEYS, PILLAR_KEYS, Methodology, WeightProfile
+from smartcity_eval.method.moderation import agreed_scores
 
 
-def item_values(scores: pd.DataFrame, survey: pd.Series | None = None) -> pd.Series:
-    """Each item's value: the mean of the assessors' integer scores, or its survey average.
+def item_values(scores: pd.DataFrame, survey: pd.Series | None = None, agreed: pd.Series | None = None) -> pd.Series:
+    """Each item's value: the mean of the assessors' integer scores, the panel's agreed score, or its survey average.
 
-    ``scores`` has one row per item and one column per assessor (NA = not scored). Items with neither a
-    score nor a survey average are left out. Values are exact Fractions.
+    ``scores`` has one row per item and one column per assessor (NA = not scored). An ``agreed`` score (the
+    panel's moderation, :mod:`smartcity_eval.method.moderation`) replaces the mean of that item; a survey average
+    replaces both. Items with none of these are left out. Values are exact Fractions.
     """
     values: dict[Any, Fraction] = {}
     totals = scores.sum(axis=1, skipna=True).tolist()
@@ -33,6 +35,8 @@ def item_values(scores: pd.DataFrame, survey: pd.Series | None = None) -> pd.Ser
     for item_id, total, count in zip(scores.index, totals, counts, strict=True):
         if count:
             values[item_id] = Fraction(int(total), int(count))
+    for item_id, score in (agreed if agreed is not None else pd.Series(dtype="int64")).items():
+        values[item_id] = Fraction(int(score))
     if survey is not None:
         for item_id, avg in survey.items():
             if not pd.isna(avg):
@@ -177,7 +181,7 @@ def score_assessment(assessment: Assessment, methodology: Methodology) -> ScoreC
     prof = assessment.profile
     profile = methodology.profile(prof.category)
     bank = methodology.question_bank(prof.category)
-    values = item_values(assessment.scores, assessment.survey)
+    values = item_values(assessment.scores, assessment.survey, agreed_scores(assessment.moderation))
     values = values[values.index.isin(bank.index)]
     dims = dimension_scores(values, bank)
     final = nilai_final(dims, profile)

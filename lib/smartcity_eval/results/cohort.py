@@ -5,16 +5,26 @@ re-reads every other region's workbook. Participants, improvements, ranks and ro
 :mod:`smartcity_eval.results.rules`. Every row's Kemendagri code and province are the register's
 (:mod:`smartcity_eval.inputs.register`): a workbook's by its validated code, a published row's by its name
 (:func:`smartcity_eval.results.national.read_published`), so province ranks group every region of a province.
+
+A written cohort keeps, beside ``cohort.csv``, the key of what each workbook's row was computed from
+(:func:`row_key`: the files of :func:`~smartcity_eval.results.sources.report_inputs`, how last year's result was
+found, the software). :func:`update_cohort` takes the rows whose key is unchanged from there and validates and
+scores only the other workbooks: one region edited, one workbook scored.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from smartcity_eval import __version__
 from smartcity_eval.common.layout import DataLayout
+from smartcity_eval.common.tables import write_text_atomic
 from smartcity_eval.inputs import register
 from smartcity_eval.inputs.validation import Expect, validate
 from smartcity_eval.method import methodology as mth
@@ -22,7 +32,7 @@ from smartcity_eval.method.assessment import slugify
 from smartcity_eval.method.scoring import ScoreCard
 from smartcity_eval.results import rules
 from smartcity_eval.results.national import read_published
-from smartcity_eval.results.sources import previous_result
+from smartcity_eval.results.sources import previous_result, report_inputs
 
 DIMS = list(mth.DIMENSION_KEYS)
 COLUMNS = [
@@ -93,17 +103,121 @@ def build_cohort(data_dir: Path, year: int, stage: int, cards: dict[str, ScoreCa
 
     Workbooks with errors are left out (the batch reports them). ``cards`` may hold cards already scored.
     """
-    layout = DataLayout(Path(data_dir))
-    rows: dict[str, dict[str, Any]] = {}
-    for path in layout.workbooks(year, stage):
-        card = (cards or {}).get(path.stem) or _scored(path, year, stage, Path(data_dir))
-        if card is not None:
-            rows[path.stem] = card_row(card, rules.WORKBOOK, path)
-    table = layout.published(year, stage)
+    data_dir, cards = Path(data_dir), cards or {}
+    rows = {
+        path.stem: _row(cards.get(path.stem) or _scored(path, year, stage, data_dir), path)
+        for path in DataLayout(data_dir).workbooks(year, stage)
+    }
+    return _ranked(data_dir, year, stage, rows)
+
+
+def _row(card: ScoreCard | None, path: Path) -> dict[str, Any] | None:
+    return None if card is None else card_row(card, rules.WORKBOOK, path)
+
+
+def _ranked(data_dir: Path, year: int, stage: int, rows: dict[str, dict[str, Any] | None]) -> pd.DataFrame:
+    """The workbooks' rows (None: a workbook with errors, left out), published rows for the others, ranked."""
+    found = {slug: row for slug, row in rows.items() if row is not None}
+    table = DataLayout(data_dir).published(year, stage)
     if table.exists():
         for rec in read_published(table).to_dict("records"):
-            rows.setdefault(slugify(rec["region"]), published_row(rec, table))
-    return rules.ranked(pd.DataFrame(list(rows.values()), columns=COLUMNS))
+            found.setdefault(slugify(rec["region"]), published_row(rec, table))
+    return rules.ranked(pd.DataFrame(list(found.values()), columns=COLUMNS))
+
+
+# ------------------------------------------------------------------------------ a cohort from the last one
+
+
+def row_key(inputs: dict[str, str | None], previous: str = "auto") -> str:
+    """What a workbook's row was computed from, as one hash: the files its report reads (``inputs``, from
+    :func:`~smartcity_eval.results.sources.report_inputs`: the workbook, last year's, the published tables, the
+    method), how last year's result is found (``previous``) and the software version."""
+    blob = json.dumps({"inputs": inputs, "previous": previous, "version": __version__}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A workbook already validated and scored by the caller: its card (None: it has errors) and :func:`row_key`."""
+
+    card: ScoreCard | None
+    key: str
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A year's cohort, the :func:`row_key` of every workbook (and whether it gave a row: False for one with
+    errors), and the workbooks validated and scored to make it (the others' rows came from the last cohort)."""
+
+    table: pd.DataFrame
+    keys: dict[str, tuple[str, bool]]
+    scored: tuple[str, ...] = ()
+
+
+def update_cohort(
+    data_dir: Path, year: int, stage: int, given: dict[str, Scored] | None = None, last: Path | None = None
+) -> Cohort:
+    """:func:`build_cohort`, taking each workbook's row from the cohort written at ``last`` (:func:`write_cohort`)
+    when its :func:`row_key` is unchanged; other workbooks are scored (those in ``given`` already are)."""
+    data_dir, given = Path(data_dir), given or {}
+    known = known_rows(last) if last is not None else {}
+    rows: dict[str, dict[str, Any] | None] = {}
+    keys: dict[str, tuple[str, bool]] = {}
+    scored = []
+    for path in DataLayout(data_dir).workbooks(year, stage):
+        slug = path.stem
+        key = given[slug].key if slug in given else row_key(report_inputs(data_dir, slug, year, stage))
+        if slug in given:
+            rows[slug] = _row(given[slug].card, path)
+        elif slug in known and known[slug][0] == key:
+            rows[slug] = known[slug][1]
+        else:
+            rows[slug] = _row(_scored(path, year, stage, data_dir), path)
+            scored.append(slug)
+        keys[slug] = (key, rows[slug] is not None)
+    return Cohort(_ranked(data_dir, year, stage, rows), keys, tuple(scored))
+
+
+def keys_path(csv: Path) -> Path:
+    """Where the row keys of the cohort at ``csv`` are kept: ``cohort.json`` beside ``cohort.csv``."""
+    return Path(csv).with_suffix(".json")
+
+
+def write_cohort(cohort: Cohort, csv: Path) -> str:
+    """Write ``cohort.table`` to ``csv`` (only when it changed) and its row keys beside it; returns the CSV text."""
+    text = cohort.table.to_csv(index=False)
+    if not csv.exists() or csv.read_text(encoding="utf-8") != text:
+        write_text_atomic(csv, text)
+    record = {
+        "csv_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "rows": {slug: {"key": key, "row": has_row} for slug, (key, has_row) in sorted(cohort.keys.items())},
+    }
+    write_text_atomic(keys_path(csv), json.dumps(record, indent=1))
+    return text
+
+
+def known_rows(csv: Path) -> dict[str, tuple[str, dict[str, Any] | None]]:
+    """The workbook rows of the cohort written at ``csv``, by workbook: (row key, row or None for a workbook with
+    errors). Empty when there is none, or its keys are not those of this very CSV (written by something else)."""
+    try:
+        record = json.loads(keys_path(csv).read_text(encoding="utf-8"))
+        text = Path(csv).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(record, dict) or record.get("csv_sha256") != hashlib.sha256(text.encode()).hexdigest():
+        return {}
+    rows = _workbook_rows(csv)
+    return {slug: (entry["key"], rows.get(slug) if entry["row"] else None) for slug, entry in record["rows"].items()}
+
+
+def _workbook_rows(csv: Path) -> dict[str, dict[str, Any]]:
+    """The workbook rows of a written cohort, by workbook file name, as :func:`card_row` made them (floats read
+    back exactly: pandas' round-trip parser)."""
+    frame = pd.read_csv(csv, dtype={"region_code": str, "province": str, "file": str}, float_precision="round_trip")
+    frame = frame[frame["source"] == rules.WORKBOOK][COLUMNS].astype(object)
+    frame = frame.where(frame.notna(), None)
+    frame["province"] = frame["province"].fillna("")
+    return {Path(row["file"]).stem: row for row in frame.to_dict("records")}
 
 
 def read_cohort(path: Path) -> pd.DataFrame:
