@@ -41,14 +41,18 @@ class Limits:
 LIMITS = Limits()
 
 
-def check_xlsx(path: Path, limits: Limits = LIMITS) -> None:
-    """Raise :class:`UnreadableWorkbook` at the first part, sheet or cell of ``path`` beyond ``limits``."""
+#: sheet name -> cell reference (``G12``) -> the formula in that cell (``=AVERAGE(G2:I2)``)
+Formulas = dict[str, dict[str, str]]
+
+
+def check_xlsx(path: Path, limits: Limits = LIMITS) -> Formulas:
+    """Raise :class:`UnreadableWorkbook` at the first part, sheet or cell of ``path`` beyond ``limits``; return
+    the formulas found on the way (a reader sees only their cached values, validation flags them)."""
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             _check_size(info, limits)
         long_strings = _long_shared_strings(archive, limits)
-        for sheet, part in _sheets(archive):
-            _check_sheet(archive, part, sheet, long_strings, limits)
+        return {sheet: _check_sheet(archive, part, sheet, long_strings, limits) for sheet, part in _sheets(archive)}
 
 
 def _check_size(info: zipfile.ZipInfo, limits: Limits) -> None:
@@ -132,8 +136,11 @@ def _extent(ref: str) -> tuple[int, int]:
     return int(match.group(2)), column
 
 
-def _check_sheet(archive: zipfile.ZipFile, part: str, sheet: str, long_strings: dict[str, int], limits: Limits) -> None:
-    """The declared extent, every cell's place and every cell's text of one worksheet."""
+def _check_sheet(
+    archive: zipfile.ZipFile, part: str, sheet: str, long_strings: dict[str, int], limits: Limits
+) -> dict[str, str]:
+    """The declared extent, every cell's place and every cell's text of one worksheet; its formulas by cell."""
+    formulas: dict[str, str] = {}
     for element in _elements(archive, part, limits):
         tag = element.tag  # type: ignore[attr-defined]
         if tag == f"{MAIN}dimension":
@@ -142,6 +149,10 @@ def _check_sheet(archive: zipfile.ZipFile, part: str, sheet: str, long_strings: 
             ref = element.get("r", "")  # type: ignore[attr-defined]
             _check_extent(sheet, ref, limits)
             _check_text(sheet, ref, element, long_strings, limits)
+            formula = element.find(f"{MAIN}f")  # type: ignore[attr-defined]
+            if formula is not None:
+                formulas[ref] = "=" + (formula.text or "…")
+    return formulas
 
 
 def _check_extent(sheet: str, ref: str, limits: Limits) -> None:

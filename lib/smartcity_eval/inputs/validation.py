@@ -244,6 +244,26 @@ def _choice(value: Any, options: dict[str, str]) -> str | None:
     return None
 
 
+FORMULA_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _formulas(c: _Collector, sheets: dict[str, RawSheet]) -> None:
+    """A formula in a score cell is an error (its cached value is not the assessor's score: type the number); in any
+    other cell a warning (only its last result is read)."""
+    fixed = {h for h, _ in COLUMNS[SHEET_SCORES]}
+    for raw in sheets.values():
+        by_letter = {letter: header for header, letter in raw.headers.items()}
+        for ref, formula in raw.formulas.items():
+            match = FORMULA_CELL.match(ref)
+            if match is None:
+                continue
+            header, row = by_letter.get(match.group(1)), int(match.group(2))
+            if raw.name == SHEET_SCORES and row > 1 and header is not None and header not in fixed:
+                c.add(ERROR, "formula_score", raw.name, row, header, raw, formula, "typed_score")
+            else:
+                c.add(WARNING, "formula_text", raw.name, row, header or match.group(1), raw, formula, "typed_text")
+
+
 def _columns(c: _Collector, sheets: dict[str, RawSheet], sheet: str) -> RawSheet | None:
     raw = sheets.get(sheet)
     if raw is None:
@@ -448,12 +468,13 @@ def _assessors(c: _Collector, raw: RawSheet) -> pd.DataFrame:
 
 
 def _scores(
-    c: _Collector, raw: RawSheet, panel: pd.DataFrame, methodology: mth.Methodology | None, category: str | None
+    c: _Collector, raw: RawSheet, panel: pd.DataFrame | None, methodology: mth.Methodology | None, category: str | None
 ) -> pd.DataFrame:
+    """The Skor sheet; its score columns are checked against ``panel`` (None: the Asesor sheet cannot be read)."""
     fixed = {h for h, _ in COLUMNS[SHEET_SCORES]}
     score_headers = [h for h in raw.headers if h not in fixed]
     bank = methodology.question_bank(category) if methodology and category in methodology.profiles else None
-    codes = list(panel.index)
+    codes = list(panel.index) if panel is not None else sorted({h.upper() for h in score_headers})
     data: dict[str, dict[str, int | None]] = {}
     first_row: dict[str, int] = {}
     used_headers: set[str] = set()
@@ -506,7 +527,7 @@ def _scores(
                 row_scores[h.upper()] = as_int
         data[item_id] = row_scores
     for h in sorted(used_headers):
-        if h.upper() not in codes:
+        if panel is not None and h.upper() not in codes:
             c.add(ERROR, "score_column_unknown", SHEET_SCORES, 1, h, raw, h, "one_of", choices=", ".join(codes) or "-")
     frame = pd.DataFrame.from_dict(data, orient="index", columns=codes, dtype="Int64")
     frame.index.name = "item_id"
@@ -665,14 +686,16 @@ def _action_plan(c: _Collector, raw: RawSheet, methodology: mth.Methodology | No
     return pd.DataFrame(rows) if rows else empty_action_plan()
 
 
-def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame) -> pd.DataFrame:
+def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame | None) -> pd.DataFrame:
+    """The Temuan sheet; each finding's assessor is checked against ``panel`` (None: the Asesor sheet cannot be
+    read)."""
     rows = []
     for r, v in raw.rows:
         code = str(v.get("Asesor") or "").strip().upper()
         kind = _choice(v.get("Jenis"), KIND_LABELS)
         text = v.get("Teks")
         ok = True
-        if code not in panel.index:
+        if panel is not None and code not in panel.index:
             c.add(
                 ERROR,
                 "finding_assessor",
@@ -706,7 +729,7 @@ def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(rows) if rows else empty_findings()
 
 
-def _moderation(c: _Collector, raw: RawSheet | None, scores: pd.DataFrame) -> pd.DataFrame:
+def _moderation(c: _Collector, raw: RawSheet | None, scores: pd.DataFrame | None) -> pd.DataFrame:
     """The Moderasi sheet: per item an agreed score (0-4, blank while the panel has not settled it) and, with a
     score, a reason. Returns index ``item_id``, columns ``agreed`` and ``reason``, with the sheet's rows."""
     if raw is None:
@@ -718,7 +741,7 @@ def _moderation(c: _Collector, raw: RawSheet | None, scores: pd.DataFrame) -> pd
     first_row: dict[str, int] = {}
     for r, v in [] if missing else raw.rows:
         item_id = None if v.get("ID") is None else str(v["ID"]).strip()
-        if item_id is None or item_id not in scores.index:
+        if item_id is None or (scores is not None and item_id not in scores.index):
             c.add(ERROR, "moderation_item", SHEET_MODERATION, r, "ID", raw, item_id, "item_id")
         elif item_id in first_row:
             c.add(ERROR, "duplicate_item", SHEET_MODERATION, r, "ID", raw, item_id, "once", first=first_row[item_id])
@@ -774,6 +797,7 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
         c.add(ERROR, "unreadable", expected="template_file", detail=exc.msg)
         result.problems = c.problems
         return result
+    _formulas(c, sheets)
     raws = {name: _columns(c, sheets, name) for name in REQUIRED_SHEETS}
     survey_raw = sheets.get(SHEET_SURVEY)
     profile = _profile(c, raws[SHEET_PROFILE], path, expect) if raws[SHEET_PROFILE] else None
@@ -781,10 +805,13 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
     if profile is not None and profile.year in mth.years():
         methodology = mth.get(profile.year)
     category = profile.category if profile else None
-    panel = _assessors(c, raws[SHEET_ASSESSORS]) if raws[SHEET_ASSESSORS] else pd.DataFrame()
+    # a sheet that cannot be read is one error: what depends on it (score columns, findings' assessors, moderated
+    # items) is not checked against it, so a renamed column does not bring thirty knock-on errors
+    known_panel = _assessors(c, raws[SHEET_ASSESSORS]) if raws[SHEET_ASSESSORS] else None
+    panel = known_panel if known_panel is not None else pd.DataFrame()
     bank = methodology.question_bank(category) if methodology and category in methodology.profiles else None
     scores = (
-        _scores(c, raws[SHEET_SCORES], panel, methodology, category)
+        _scores(c, raws[SHEET_SCORES], known_panel, methodology, category)
         if raws[SHEET_SCORES] is not None
         else pd.DataFrame()
     )
@@ -804,9 +831,9 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
                 )
     programmes = _programmes(c, raws[SHEET_PROGRAMMES], methodology) if raws[SHEET_PROGRAMMES] else None
     action_plan = _action_plan(c, raws[SHEET_ACTION_PLAN], methodology) if raws[SHEET_ACTION_PLAN] else None
-    findings = _findings(c, raws[SHEET_FINDINGS], panel) if raws[SHEET_FINDINGS] else None
+    findings = _findings(c, raws[SHEET_FINDINGS], known_panel) if raws[SHEET_FINDINGS] else None
     raws[SHEET_MODERATION] = sheets.get(SHEET_MODERATION)
-    moderation = _moderation(c, raws[SHEET_MODERATION], scores)
+    moderation = _moderation(c, raws[SHEET_MODERATION], scores if raws[SHEET_SCORES] is not None else None)
     if len(scores.columns):
         _open_disputes(c, raws, scores, survey, moderation)
     result.problems = c.problems

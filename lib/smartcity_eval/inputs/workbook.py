@@ -10,7 +10,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,11 @@ class RawSheet:
     name: str
     headers: dict[str, str] = field(default_factory=dict)
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    formulas: dict[str, str] = field(default_factory=dict)  # cell reference (G12) -> formula (=AVERAGE(G2:I2))
+
+
+#: the first bytes of an OLE compound file: what Excel saves when a workbook is protected with a password
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
 class UnreadableWorkbook(i18n.LocalizedError):
@@ -132,10 +137,11 @@ def read_sheets(path: Path) -> dict[str, RawSheet]:
     if not path.is_file():
         raise UnreadableWorkbook("not_found")
     if not zipfile.is_zipfile(path):
-        raise UnreadableWorkbook("not_zip")
+        with path.open("rb") as fh:
+            raise UnreadableWorkbook("encrypted" if fh.read(8) == OLE_MAGIC else "not_zip")
     from smartcity_eval.inputs.limits import check_xlsx  # (limits raises this module's UnreadableWorkbook)
 
-    check_xlsx(path)
+    formulas = check_xlsx(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         raw = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
@@ -143,7 +149,7 @@ def read_sheets(path: Path) -> dict[str, RawSheet]:
         raise UnreadableWorkbook("cannot_open", detail=f"{exc.__class__.__name__}: {exc}") from exc
     sheets: dict[str, RawSheet] = {}
     for name, rows in raw.items():
-        sheet = RawSheet(name)
+        sheet = RawSheet(name, formulas=formulas.get(name, {}))
         header_cells: list[tuple[str, int]] = []
         for r, row in enumerate(rows, start=1):
             if r == 1:
@@ -166,6 +172,8 @@ def _cell(value: Any) -> Any:
         return value.strip() or None
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, date | time):  # a date-formatted cell: shown as a date, not as datetime.date(...)
+        return value.isoformat()
     return value
 
 
