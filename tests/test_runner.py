@@ -12,12 +12,14 @@ import pytest
 
 from batch_support import REGIONS, edit, make_filled, spec, write_workbooks
 from smartcity_eval.batch import execute as execute_mod
+from smartcity_eval.batch import kernels
 from smartcity_eval.batch import params as params_mod
 from smartcity_eval.batch import runner
 from smartcity_eval.batch.params import ParamsError, build_spec, load_run_file
 from smartcity_eval.batch.records import CheckedRegion, Outcome, RegionJob, Task
 from smartcity_eval.batch.report_kernel import REPORT_KERNEL
 from smartcity_eval.cli import main
+from smartcity_eval.results import cohort
 
 
 @pytest.fixture
@@ -83,6 +85,8 @@ def test_batch_with_one_broken_workbook(data_dir, tmp_path):
     assert "7" in bad["error"]
     assert "kota-pariaman" in runner.summary_table(batch)
     assert not (out / "2024" / "tahap-2" / "kota-pariaman").exists()
+    assert "ASUMSI" in summary["notes"][1]  # the 2024 KPPN&IKN weights are assumed: the summary says so
+    assert "* Bobot kategori REGULER tahun 2024" in runner.summary_table(batch)
 
     region = out / "2024" / "tahap-2" / "kota-padang-panjang"
     html = (region / "report.html").read_text(encoding="utf-8")
@@ -214,3 +218,26 @@ def test_an_edited_earlier_year_renders_the_report_again(data_dir, tmp_path):
     assert [r.status for r in runner.run(one, progress=False).results] == ["ok"]
     html = (out / "2024" / "tahap-2" / "kota-padang-panjang" / "report.html").read_text(encoding="utf-8")
     assert "2022/tahap-2/kota-padang-panjang.xlsx" in html
+
+
+@pytest.mark.slow
+def test_one_region_starts_no_worker_process_and_no_zygote(data_dir, tmp_path, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("machinery a one-region run does not need")
+
+    monkeypatch.setattr(runner.cf, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(kernels, "Zygote", refuse)
+    one = spec(data_dir, tmp_path / "out", regions=["kota-payakumbuh"], formats=("ipynb", "html"))
+    assert [r.status for r in runner.run(one, progress=False).results] == ["ok"]
+
+
+@pytest.mark.slow
+def test_one_region_after_a_batch_scores_no_other_workbook(data_dir, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    runner.run(spec(data_dir, out, formats=("html",)), progress=False)
+    edit(data_dir / "2024" / "tahap-2" / "kota-pariaman.xlsx", lambda wb: wb["Skor"].cell(2, 6, 4))
+    scored = []
+    monkeypatch.setattr(cohort, "_scored", lambda path, *_args: scored.append(path.stem))
+    one = spec(data_dir, out, regions=["kota-pariaman"], formats=("html",))
+    assert [r.status for r in runner.run(one, progress=False).results] == ["ok"]
+    assert scored == []

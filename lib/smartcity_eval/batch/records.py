@@ -141,6 +141,7 @@ class BatchResult:
     results: list[RegionResult] = field(default_factory=list)
     folder: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # caveats the operator should read (fitted or assumed weights)
 
     @property
     def exit_code(self) -> int:

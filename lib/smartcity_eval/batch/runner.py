@@ -98,7 +98,10 @@ def run(
     timings = {"plan": round(plan_s, 3), "total": round(time.perf_counter() - started, 3)}
     for result in planned.known + done:
         result.disputes = planned.disputes.get(result.region, 0)
-    batch = BatchResult(sorted(planned.known + done, key=lambda r: r.region), planned.folder, timings)
+    from smartcity_eval.reports.document import weight_caveats  # (IPython: not before the kernels have started)
+
+    notes = weight_caveats(spec.year, spec.lang)
+    batch = BatchResult(sorted(planned.known + done, key=lambda r: r.region), planned.folder, timings, notes)
     write_summary(spec, batch)
     return batch
 
@@ -255,6 +258,7 @@ def write_summary(spec: RunSpec, batch: BatchResult) -> None:
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "exit_code": batch.exit_code,
         "regions": [asdict(r) for r in batch.results],
+        "notes": batch.notes,
     }
     write_text_atomic(batch.folder / "run-summary.json", json.dumps(summary, ensure_ascii=False, indent=2))
 
@@ -271,6 +275,7 @@ def summary_table(batch: BatchResult, lang: str = "id") -> str:
     n = len(disputes)
     lines = [f"{t['region']:<{width}}{t['status']:<26}{t['seconds']:>7}  {disputes}  {t['note']}"]
     lines += [f"{a:<{width}}{b:<26}{c:>7}  {d:>{n}}  {e}" for a, b, c, d, e in rows]
+    lines += [f"\n* {note}" for note in batch.notes]
     if batch.folder is not None:
         lines.append(f"\n{t['outputs']}: {batch.folder}")
     return "\n".join(lines)

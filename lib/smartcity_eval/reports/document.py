@@ -18,6 +18,7 @@ from smartcity_eval import __version__
 from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import format_date, stage_name
 from smartcity_eval.inputs.issuer import Issuer
+from smartcity_eval.method import methodology as mth
 
 if TYPE_CHECKING:
     from smartcity_eval.reports.region_report import RegionReport
@@ -129,3 +130,20 @@ def generated(lang: str, now: dt.datetime | None = None) -> str:
     """ "Generated on 2024-12-16 10:30 with smartcity-eval 0.1.0" for the provenance appendix."""
     now = now or dt.datetime.now().astimezone()
     return D(lang, "generated", time=now.strftime("%Y-%m-%d %H:%M %Z").strip(), version=__version__)
+
+
+def weight_caveat(profile: mth.WeightProfile, lang: str) -> str | None:
+    """What a reader must know about weights that are not official (fitted or assumed); None for official ones.
+    Said in the technical appendix and in the batch summary, never in a report's body."""
+    if profile.provenance == "official":
+        return None
+    how = R(lang, profile.provenance)
+    return D(
+        lang, "weights_caveat", category=profile.category, year=profile.year, provenance=how, note=profile.note(lang)
+    )
+
+
+def weight_caveats(year: int, lang: str) -> list[str]:
+    """:func:`weight_caveat` of every category's weights of ``year`` that are not official."""
+    profiles = mth.get(year).profiles.values() if year in mth.years() else []
+    return [c for c in (weight_caveat(p, lang) for p in profiles) if c]
