@@ -12,9 +12,8 @@ import pytest
 
 from batch_support import REGIONS, edit, make_filled, spec, write_workbooks
 from smartcity_eval.batch import execute as execute_mod
-from smartcity_eval.batch import kernels
+from smartcity_eval.batch import kernels, runner
 from smartcity_eval.batch import params as params_mod
-from smartcity_eval.batch import runner
 from smartcity_eval.batch.params import ParamsError, build_spec, load_run_file
 from smartcity_eval.batch.records import CheckedRegion, Outcome, RegionJob, Task
 from smartcity_eval.batch.report_kernel import REPORT_KERNEL
@@ -38,9 +37,9 @@ def test_unknown_parameter_fails_before_any_kernel(tmp_path, monkeypatch, capsys
     run_file.write_text("year: 2023\nstage: 2\nregions: all\ncolour: merah\nlang: 3\n", encoding="utf-8")
     with pytest.raises(ParamsError) as exc:
         load_run_file(run_file)
-    text = str(exc.value)
+    text = exc.value.message("en")
     assert "unknown parameter 'colour'" in text
-    assert "parameter 'lang' is 3 (int); expected str" in text
+    assert "parameter 'lang' is 3; expected str" in text
     assert main(["run", str(run_file)]) == 1
     assert "colour" in capsys.readouterr().err
 
@@ -48,10 +47,45 @@ def test_unknown_parameter_fails_before_any_kernel(tmp_path, monkeypatch, capsys
 def test_run_file_missing_and_runner_set_parameters():
     with pytest.raises(ParamsError) as exc:
         build_spec({"year": 2024, "region": "kab-malang", "formats": ["docx"]}, "x.yaml")
-    text = str(exc.value)
+    text = exc.value.message("en")
     assert "missing parameter 'stage'" in text
     assert "'region' is set by the runner" in text
     assert "'formats'" in text
+
+
+def test_run_file_problems_are_indonesian_by_default(tmp_path):
+    run_file = tmp_path / "bad.yaml"
+    run_file.write_text("year: 2023\nstage: 2\nwarna: merah\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as exc:
+        load_run_file(run_file)
+    assert "parameter 'warna' tidak dikenal" in str(exc.value)
+
+
+def test_a_missing_data_folder_is_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["run", "--year", "2024", "--stage", "2", "--data", str(tmp_path / "tidak-ada"), "--output", str(out)]
+    assert main(args) == 1
+    assert f"folder data {tmp_path / 'tidak-ada'} tidak ada" in capsys.readouterr().err
+
+
+def test_a_missing_data_folder_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    main(["run", "--year", "2024", "--stage", "2", "--data", str(tmp_path / "tidak-ada"), "--output", str(out)])
+    assert not out.exists()
+
+
+def test_a_year_without_a_method_is_blamed_on_the_method(tmp_path, capsys):
+    args = ["run", "--year", "1999", "--stage", "2", "--data", str(tmp_path), "--output", str(tmp_path / "out")]
+    assert main(args) == 1
+    assert "tidak ada berkas metode untuk tahun 1999" in capsys.readouterr().err
+
+
+def test_a_stage_without_workbooks_is_refused(tmp_path, capsys):
+    (tmp_path / "2024" / "tahap-2").mkdir(parents=True)
+    assert (
+        main(["run", "--year", "2024", "--stage", "2", "--data", str(tmp_path), "--output", str(tmp_path / "o")]) == 1
+    )
+    assert "tidak ada lembar kerja di" in capsys.readouterr().err
 
 
 def test_shipped_run_files_are_valid():

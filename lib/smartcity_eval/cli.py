@@ -103,12 +103,20 @@ MODULE_COMMANDS: dict[str, tuple[str, str]] = {
         "smartcity_eval.results.export",
         "write the national results table of a year and stage (xlsx or CSV)",
     ),
+    "dashboard": (
+        "smartcity_eval.batch.dashboard",
+        "serve the explore notebook as a dashboard without code (Voilà)",
+    ),
     "synth": ("smartcity_eval.inputs.synth", "write a synthetic cohort of valid workbooks for load tests"),
     "register": ("smartcity_eval.inputs.register", "look up kabupaten/kota in the Kemendagri region register"),
     "merge": ("smartcity_eval.inputs.panel", "merge the assessors' workbooks of one region into the panel workbook"),
     "moderate": (
         "smartcity_eval.results.agreement",
         "show a panel's agreement and disputed items; write a moderation copy",
+    ),
+    "preview": (
+        "smartcity_eval.preview.server",
+        "serve one region's report while its workbook is edited, rendered again on each save",
     ),
 }
 
@@ -281,8 +289,20 @@ def cmd_national(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_file_lang(path: Path | None) -> str:
+    """The language a run file asks for (Indonesian when it names none or cannot be read)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) if path is not None else None
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        data = None
+    lang = data.get("lang") if isinstance(data, dict) else None
+    return lang if lang in ("id", "en") else DEFAULT_LANG
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from smartcity_eval.batch.params import ParamsError, build_spec, load_run_file
+    from smartcity_eval.batch.params import ParamsError, build_spec, check_inputs, load_run_file
     from smartcity_eval.batch.runner import run, summary_table
 
     try:
@@ -322,8 +342,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec.force = spec.force or args.force
         if args.workers is not None and args.workers < 1:
             return _option_error("--workers", T(spec.lang, "workers"))
+        check_inputs(spec)
     except ParamsError as exc:
-        return _fail(str(exc))
+        return _fail(exc.message(args.lang or _run_file_lang(args.run_file)))
     if spec.scheduler:
         from smartcity_eval.batch.distributed import run_distributed
 

@@ -14,7 +14,10 @@ from typing import Any
 
 import yaml
 
+from smartcity_eval.common import i18n
 from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_OUTPUT_DIR, DataLayout
+from smartcity_eval.inputs.issuer import read_issuer
+from smartcity_eval.inputs.validation import Problem
 
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = {"region_report": "region_report.ipynb", "overview": "overview.ipynb"}
@@ -27,12 +30,18 @@ TYPES = {"int": int, "str": str, "float": (int, float), "bool": bool, "list": li
 
 
 class ParamsError(ValueError):
-    """A run file or set of parameters is wrong; ``problems`` lists every problem."""
+    """A run file or set of parameters is wrong; ``problems`` lists every problem (messages of the ``params``
+    section, or an issuer file's located problems). ``str()`` is Indonesian; :meth:`message` gives any language."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[i18n.Message | Problem]) -> None:
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}:\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(self.message())
+
+    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """Every problem, one per line, in ``lang``."""
+        lines = [p.format(lang) if isinstance(p, Problem) else p.text(lang) for p in self.problems]
+        return f"{self.source}:\n" + "\n".join(f"  - {line}" for line in lines)
 
 
 def notebooks_dir() -> Path:
@@ -43,7 +52,9 @@ def notebooks_dir() -> Path:
 def notebook_path(name: str) -> Path:
     """Path of a named notebook (``region_report`` or ``overview``)."""
     if name not in NOTEBOOKS:
-        raise ParamsError("notebook", [f"unknown notebook {name!r}; expected one of {', '.join(NOTEBOOKS)}"])
+        raise ParamsError(
+            "notebook", [i18n.Message("params.bad_notebook", value=repr(name), choices=", ".join(NOTEBOOKS))]
+        )
     return notebooks_dir() / NOTEBOOKS[name]
 
 
@@ -54,12 +65,12 @@ def declared_parameters(path: Path) -> dict[str, dict[str, Any]]:
     return papermill.inspect_notebook(str(path))
 
 
-def check_parameters(values: dict[str, Any], declared: dict[str, dict[str, Any]]) -> list[str]:
+def check_parameters(values: dict[str, Any], declared: dict[str, dict[str, Any]]) -> list[i18n.Message]:
     """Problems with ``values`` against ``declared``: unknown names, wrong types (missing ones keep defaults)."""
     problems = []
     for name, value in values.items():
         if name not in declared:
-            problems.append(f"unknown parameter '{name}' (the notebook declares: {', '.join(declared)})")
+            problems.append(i18n.Message("params.unknown", name=name, declared=", ".join(declared)))
             continue
         type_name = declared[name].get("inferred_type_name", "None")
         expected = TYPES.get(type_name)
@@ -67,15 +78,8 @@ def check_parameters(values: dict[str, Any], declared: dict[str, dict[str, Any]]
             continue
         ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
         if not ok:
-            problems.append(f"parameter '{name}' is {value!r} ({type(value).__name__}); expected {type_name}")
+            problems.append(i18n.Message("params.bad_type", name=name, value=repr(value), expected=type_name))
     return problems
-
-
-def issuer_problems(path: str, lang: str) -> list[str]:
-    """Every problem of the issuer file a run names, located, in the run's language."""
-    from smartcity_eval.inputs.issuer import read_issuer
-
-    return [p.format(lang if lang in ("id", "en") else "id") for p in read_issuer(path)[1]]
 
 
 @dataclass
@@ -112,18 +116,18 @@ def wanted(spec: RunSpec) -> list[str]:
     return DataLayout(spec.data_dir).regions(spec.year, spec.stage)
 
 
-def _check_runner_keys(data: dict[str, Any], problems: list[str]) -> None:
+def _check_runner_keys(data: dict[str, Any], problems: list[i18n.Message]) -> None:
     regions = data.get("regions", "all")
     if regions != "all" and not (isinstance(regions, list) and all(isinstance(r, str) for r in regions)):
-        problems.append(f"'regions' is {regions!r}; expected 'all' or a list of region slugs")
+        problems.append(i18n.Message("params.bad_regions", value=repr(regions)))
     formats = data.get("formats", list(FORMATS))
     if not isinstance(formats, list) or not set(formats) <= set(FORMATS) or not formats:
-        problems.append(f"'formats' is {formats!r}; expected a list drawn from {list(FORMATS)}")
+        problems.append(i18n.Message("params.bad_formats", value=repr(formats), choices=", ".join(FORMATS)))
     workers = data.get("workers")
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
-        problems.append(f"'workers' is {workers!r}; expected a whole number >= 1")
+        problems.append(i18n.Message("params.bad_workers", value=repr(workers)))
     if "force" in data and not isinstance(data["force"], bool):
-        problems.append(f"'force' is {data['force']!r}; expected true or false")
+        problems.append(i18n.Message("params.bad_force", value=repr(data["force"])))
 
 
 def build_spec(data: dict[str, Any], source: str, base_dir: Path | None = None) -> RunSpec:
@@ -132,26 +136,28 @@ def build_spec(data: dict[str, Any], source: str, base_dir: Path | None = None) 
     Relative paths in it are relative to ``base_dir`` (default: the current folder, never the package's).
     """
     base_dir = Path.cwd() if base_dir is None else base_dir
-    problems: list[str] = []
+    problems: list[i18n.Message | Problem] = []
     notebook = data.get("notebook", "region_report")
     if notebook not in NOTEBOOKS:
-        raise ParamsError(source, [f"'notebook' is {notebook!r}; expected one of {', '.join(NOTEBOOKS)}"])
+        raise ParamsError(
+            source, [i18n.Message("params.bad_notebook", value=repr(notebook), choices=", ".join(NOTEBOOKS))]
+        )
     declared = declared_parameters(notebook_path(notebook))
     for key in ("year", "stage"):
         if key not in data:
-            problems.append(f"missing parameter '{key}'")
+            problems.append(i18n.Message("params.missing", name=key))
     _check_runner_keys(data, problems)
     nb_values = {k: v for k, v in data.items() if k not in RUNNER_KEYS}
     for key in sorted(set(nb_values) & RUNNER_SET):
-        problems.append(f"parameter '{key}' is set by the runner for each region; remove it")
+        problems.append(i18n.Message("params.runner_set", name=key))
     problems += check_parameters({k: v for k, v in nb_values.items() if k not in RUNNER_SET}, declared)
     if isinstance(data.get("lang", "id"), str) and data.get("lang", "id") not in ("id", "en"):
-        problems.append(f"parameter 'lang' is {data.get('lang')!r}; expected 'id' or 'en'")
+        problems.append(i18n.Message("params.bad_lang", value=repr(data.get("lang"))))
     if data.get("stage") not in (None, 1, 2):
-        problems.append(f"parameter 'stage' is {data.get('stage')!r}; expected 1 or 2")
+        problems.append(i18n.Message("params.bad_stage", value=repr(data.get("stage"))))
     if isinstance(nb_values.get("issuer_file"), str) and nb_values["issuer_file"]:
         nb_values["issuer_file"] = str((base_dir / nb_values["issuer_file"]).resolve())
-        problems += issuer_problems(nb_values["issuer_file"], data.get("lang", "id"))
+        problems += read_issuer(nb_values["issuer_file"])[1]
     if problems:
         raise ParamsError(source, problems)
     regions = data.get("regions", "all")
@@ -181,7 +187,27 @@ def load_run_file(path: Path) -> RunSpec:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ParamsError(str(path), [f"cannot read the run file: {exc}"]) from exc
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+        raise ParamsError(str(path), [i18n.Message("params.unreadable", detail=detail)]) from exc
     if not isinstance(data, dict):
-        raise ParamsError(str(path), ["expected a mapping of parameter names to values"])
+        raise ParamsError(str(path), [i18n.Message("params.not_mapping")])
     return build_spec(data, str(path))
+
+
+def check_inputs(spec: RunSpec) -> None:
+    """Refuse a batch with nothing to do, before anything is written: a data folder that does not exist, a year
+    without a method file, a region report with no workbook for the year and stage. Raises :class:`ParamsError`."""
+    from smartcity_eval.common.layout import DataLayout
+    from smartcity_eval.method import methodology as mth
+
+    problems: list[i18n.Message | Problem] = []
+    if spec.year not in mth.years():
+        years = ", ".join(map(str, mth.years()))
+        problems.append(i18n.Message("params.no_method", year=spec.year, years=years))
+    if not spec.data_dir.is_dir():
+        problems.append(i18n.Message("params.no_data_dir", path=str(spec.data_dir)))
+    elif spec.notebook == "region_report" and not DataLayout(spec.data_dir).workbooks(spec.year, spec.stage):
+        folder = DataLayout(spec.data_dir).workbook_dir(spec.year, spec.stage)
+        problems.append(i18n.Message("params.no_workbooks", folder=str(folder)))
+    if problems:
+        raise ParamsError(str(spec.data_dir), problems)

@@ -138,7 +138,10 @@ def read_sheets(path: Path) -> dict[str, RawSheet]:
         raise UnreadableWorkbook("not_found")
     if not zipfile.is_zipfile(path):
         with path.open("rb") as fh:
-            raise UnreadableWorkbook("encrypted" if fh.read(8) == OLE_MAGIC else "not_zip")
+            encrypted = fh.read(8) == OLE_MAGIC
+        if encrypted:
+            raise UnreadableWorkbook("encrypted")
+        raise UnreadableWorkbook("not_zip")
     from smartcity_eval.inputs.limits import check_xlsx  # (limits raises this module's UnreadableWorkbook)
 
     formulas = check_xlsx(path)

@@ -166,11 +166,13 @@ def _figure(name: str, line: int, col: str, text: str, problems: list[Problem]) 
     except InvalidOperation:
         problems.append(Problem(ERROR, "not_number", name, None, line, None, col, text, "decimal"))
         return None
-    low, expected = (Decimal(-4), "range_pm4") if col == "improvement" else (Decimal(0), "range_0_4")
-    if value is not None and not low <= value <= Decimal(4):
-        problems.append(Problem(ERROR, "score_range", name, None, line, None, col, text, expected))
-        return None
-    return value
+    if value is None or Decimal(-4 if col == "improvement" else 0) <= value <= Decimal(4):
+        return value
+    if col == "improvement":
+        problems.append(Problem(ERROR, "score_range", name, None, line, None, col, text, "range_pm4"))
+    else:
+        problems.append(Problem(ERROR, "score_range", name, None, line, None, col, text, "range_0_4"))
+    return None
 
 
 def recompute(table: pd.DataFrame, year: int) -> pd.DataFrame:
