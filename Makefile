@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint browser scores panel reports sample-data notebooks lab clean help venv
+.PHONY: demo test lint browser scores panel reports sample-data notebooks lab dashboard clean help venv
 
 help:
 	@echo "make demo   - set up .venv (and Chromium) and render the sample reports into outputs/"
@@ -52,7 +52,7 @@ reports: $(STAMP) browser
 	$(BIN)/smartcity-eval run params/2023-overview.yaml --no-progress
 	@echo; echo "Reports (PDF and HTML):"; find outputs -name 'report.pdf' | sort | sed 's/^/  /'
 	@echo "The assessor panel: appendix E of outputs/2024/tahap-2/kota-padang-panjang/report.pdf"
-	@echo "Evaluation store: outputs/smartcity.duckdb (explore it in notebooks/explore.ipynb: make lab)"
+	@echo "Evaluation store: outputs/smartcity.duckdb (explore it in notebooks/explore.ipynb: make lab, or make dashboard)"
 
 demo: $(STAMP) browser scores panel reports
 
@@ -71,8 +71,13 @@ notebooks: $(STAMP)
 sample-data: $(STAMP)
 	$(PY) scripts/make_sample_data.py
 
+# JupyterLab on the notebooks folder; --allow-root only when run as root (as `make demo` may be)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
+
+# explore.ipynb without code for people who do not code (Voilà), on http://127.0.0.1:8866
+dashboard: $(STAMP)
+	$(BIN)/smartcity-eval dashboard
 
 clean:
 	rm -rf outputs/*/ outputs/*.duckdb .pytest_cache

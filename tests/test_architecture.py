@@ -2,7 +2,7 @@
 
 common (paths, files, exact numbers, language) → method (the method as data, exact scoring) → inputs
 (workbooks, validation, register) → results (rules, sources, cohort, national tables, store, export) → reports
-(content, charts, HTML, PDF) → batch (run files, kernels, runner, Dask) → cli.
+(content, charts, HTML, PDF) → batch (run files, kernels, runner, Dask) → preview (the live preview server) → cli.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 import smartcity_eval
 
 PACKAGE = Path(smartcity_eval.__file__).parent
-LAYERS = ["common", "method", "inputs", "results", "reports", "batch", "cli"]
+LAYERS = ["common", "method", "inputs", "results", "reports", "batch", "preview", "cli"]
 
 
 def layer_of(module: str) -> int | None:

@@ -92,3 +92,30 @@ def test_a_kernel_that_dies_is_replaced_by_a_fresh_one(tmp_path):
     assert result.attempts == 2
     out = nbformat.read(staging / "report.ipynb", as_version=4)
     assert "second kernel" in out.cells[-1].outputs[0]["text"]
+
+
+def _started_kernel_pids() -> set[int]:
+    import psutil
+
+    return {p.pid for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())}
+
+
+@pytest.mark.slow
+def test_one_notebooks_kernel_is_started_ahead_alone_and_stopped():
+    """A thread that runs one notebook: its kernel starts before it is asked for, no spare follows, none is left."""
+    import concurrent.futures as cf
+
+    def use_it() -> tuple[int, int, str]:
+        kernels.start_one(kernels.NO_PRELOAD, "python3", notebooks_dir())
+        pool = kernels.pool(kernels.NO_PRELOAD)
+        km = pool.acquire("python3", notebooks_dir())
+        started, mode = pool.started, pool.mode
+        pool.release(km)
+        kernels.close_pool()
+        return started, len(pool.waiting), mode
+
+    before = _started_kernel_pids()  # kernels other tests' pools keep ahead in this process
+    with cf.ThreadPoolExecutor(max_workers=1) as thread:
+        started, waiting, mode = thread.submit(use_it).result()
+    assert (started, waiting, mode) == (1, 0, "spawn")
+    assert _started_kernel_pids() - before == set()

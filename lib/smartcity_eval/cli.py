@@ -302,6 +302,15 @@ def _run_file_lang(path: Path | None) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from smartcity_eval.batch.single import early
+
+    # one region on this machine: its kernel starts first, and boots while the options are read and checked
+    with early(args.regions, args.run_file is None and args.scheduler is None, args.lang or DEFAULT_LANG) as thread:
+        return run_command(args, thread)
+
+
+def run_command(args: argparse.Namespace, thread: Any) -> int:
+    """``smartcity-eval run``; ``thread``: the one-report thread made first (or None)."""
     from smartcity_eval.batch.params import ParamsError, build_spec, check_inputs, load_run_file
     from smartcity_eval.batch.runner import run, summary_table
 
@@ -350,7 +359,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         batch = run_distributed(spec, spec.scheduler, progress=not args.no_progress)
     else:
-        batch = run(spec, progress=not args.no_progress)
+        batch = run(spec, progress=not args.no_progress, early=thread)
     print(summary_table(batch, spec.lang))
     return batch.exit_code
 

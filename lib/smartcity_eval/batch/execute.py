@@ -137,6 +137,15 @@ def _release(pool: kernels.KernelPool, km: kernels.PooledKernelManager, memory: 
     pool.release(km)
 
 
+def warm_html(lang: str) -> None:
+    """Make this thread's HTML exporter for ``lang`` and compile its templates, as the first export would."""
+    import nbformat
+
+    from smartcity_eval.reports.report import notebook_to_html
+
+    notebook_to_html(nbformat.v4.new_notebook(), lang=lang)
+
+
 def _export_html(task: Task, run: _Run) -> Path | None:
     """``report.html`` next to the executed notebook, or None (and the error noted in ``run``)."""
     from smartcity_eval.reports.report import notebook_to_html

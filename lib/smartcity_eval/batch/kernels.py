@@ -34,11 +34,13 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_event_loop
@@ -132,6 +134,9 @@ def zygote_main(reply_fd: int, modules: list[str], warm_up: str = "") -> None:
     """The zygote: import ``modules``, call ``warm_up``, then fork one kernel per request line read from stdin."""
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # what ipykernel sets before any notebook import
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's frozen-modules notice, zygote only
+    # Ctrl-C in a terminal reaches the whole process group: the zygote is stopped by its owner (stdin closed), and
+    # the kernels it forks get the usual handler back (_child)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in modules:
         importlib.import_module(name)
     call(warm_up)
@@ -430,21 +435,30 @@ class KernelPool:
     def _discard(self, task: asyncio.Task[PooledKernelManager]) -> None:
         try:
             km = self.loop.run_until_complete(task)
-        except Exception:
+        except (Exception, asyncio.CancelledError):  # it did not start, or its start was cancelled (abort)
             return
         _kill_now(km)
         self.loop.run_until_complete(_stop(km))
+
+    def abort(self) -> None:
+        """From another thread: cancel the starts of the kernels not handed out yet (a kernel whose start is
+        cancelled is killed), so that :meth:`close` need not wait for them to boot."""
+        for _, task in list(self.waiting):
+            self.loop.call_soon_threadsafe(task.cancel)
 
     def prestart(self) -> None:
         """Start the zygote in the background (no waiting for its imports); nothing when kernels are not forked."""
         self._zygote(wait=False)
 
-    def warm(self, kernel_name: str, cwd: str | Path) -> None:
+    def warm(self, kernel_name: str, cwd: str | Path, meanwhile: Callable[[], object] | None = None) -> None:
         """Have ``ahead`` kernels (at least one) for ``cwd`` started and answering before :meth:`acquire` asks:
-        for a thread that runs one notebook at a time, while it has nothing else to do."""
+        for a thread that runs one notebook at a time, while it has nothing else to do. ``meanwhile`` is called on
+        this thread once the kernels are launched, while they boot (its errors are ignored)."""
         key = (kernel_name, str(cwd))
         while sum(wanted == key for wanted, _ in self.waiting) < max(self.ahead, 1):
             self._launch(*key)
+        if meanwhile is not None:
+            self.loop.call_soon(_quietly, meanwhile)
         self.loop.run_until_complete(asyncio.gather(*(task for _, task in self.waiting), return_exceptions=True))
 
     # ---- stopping
@@ -475,6 +489,11 @@ class KernelPool:
             self.zygote.close()
             self.zygote = None
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _quietly(action: Callable[[], object]) -> None:
+    with contextlib.suppress(Exception):
+        action()
 
 
 def _kill_now(km: PooledKernelManager) -> None:
@@ -539,13 +558,22 @@ def pool(preload: Preload = NO_PRELOAD, ahead: int = 1, fork: bool | None = None
     return current
 
 
-def start_one(preload: Preload, kernel_name: str, cwd: str | Path) -> None:
+def find_spec(kernel_name: str) -> None:
+    """Look up the kernel's spec, which imports IPython (jupyter_client's kernel folders): call it before a thread
+    that starts kernels starts, on the thread that goes on importing, so that two threads never import IPython at
+    once (its modules import each other, and a second thread can be handed one half-made)."""
+    KernelSpecManager().get_kernel_spec(kernel_name)
+
+
+def start_one(
+    preload: Preload, kernel_name: str, cwd: str | Path, meanwhile: Callable[[], object] | None = None
+) -> None:
     """For a thread that will run a single notebook: its pool, with no zygote and no spare kernel, and its one
     kernel started now, the ordinary way, with ``preload`` imported (nothing when warm kernels are off; a kernel
-    that fails to start here is started again when the notebook asks for it)."""
+    that fails to start here is started again when the notebook asks for it); ``meanwhile`` runs while it boots."""
     if enabled():
         with contextlib.suppress(Exception):
-            pool(preload, ahead=0, fork=False).warm(kernel_name, cwd)
+            pool(preload, ahead=0, fork=False).warm(kernel_name, cwd, meanwhile)
 
 
 def close_pool() -> None:

@@ -7,20 +7,18 @@ reported together, and nothing runs, before any kernel starts.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from smartcity_eval.batch.notebooks import NOTEBOOKS, ROOT, notebooks_dir  # noqa: F401 - ROOT, notebooks_dir: here too
 from smartcity_eval.common import i18n
 from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_OUTPUT_DIR, DataLayout
 from smartcity_eval.inputs.issuer import read_issuer
 from smartcity_eval.inputs.validation import Problem
 
-ROOT = Path(__file__).resolve().parents[3]
-NOTEBOOKS = {"region_report": "region_report.ipynb", "overview": "overview.ipynb"}
 FORMATS = ("ipynb", "html", "pdf")
 #: keys of a run file that steer the runner rather than the notebook
 RUNNER_KEYS = {"notebook", "regions", "formats", "workers", "force", "output_dir", "scheduler", "browser"}
@@ -42,11 +40,6 @@ class ParamsError(ValueError):
         """Every problem, one per line, in ``lang``."""
         lines = [p.format(lang) if isinstance(p, Problem) else p.text(lang) for p in self.problems]
         return f"{self.source}:\n" + "\n".join(f"  - {line}" for line in lines)
-
-
-def notebooks_dir() -> Path:
-    """Where the report notebooks live (``SMARTCITY_EVAL_NOTEBOOKS`` or the repository's ``notebooks/``)."""
-    return Path(os.environ.get("SMARTCITY_EVAL_NOTEBOOKS", ROOT / "notebooks"))
 
 
 def notebook_path(name: str) -> Path:

@@ -11,8 +11,8 @@ goes to ``_errors/``. Regions whose inputs, notebook and software are unchanged 
 are skipped unless ``force``. This module runs those parts and writes ``run-summary.json``.
 
 A run of one report starts no more than it needs (:func:`machinery`): its workbook is checked in this process, its
-notebook runs in a thread of this process whose one kernel starts (the ordinary way, no zygote, no spare) while
-the plan is made, and its browser starts while the notebook runs.
+notebook runs in a thread of this process whose one kernel boots (the ordinary way, no zygote, no spare) while the
+plan is made (:mod:`~smartcity_eval.batch.single`), and its browser starts while the notebook runs.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smartcity_eval import __version__
@@ -41,7 +40,6 @@ from smartcity_eval.batch.printing import PRINT_THREADS, PrintPool
 from smartcity_eval.batch.records import (
     FAILED,
     INVALID,
-    KERNEL,
     OK,
     SKIPPED,
     BatchResult,
@@ -51,6 +49,7 @@ from smartcity_eval.batch.records import (
     ReportPlan,
 )
 from smartcity_eval.batch.report_kernel import REPORT_KERNEL
+from smartcity_eval.batch.single import OneNotebook
 from smartcity_eval.batch.text import TEXT
 from smartcity_eval.common import i18n
 from smartcity_eval.common.tables import write_text_atomic
@@ -81,13 +80,18 @@ def default_workers() -> int:
 
 
 def run(
-    spec: RunSpec, *, progress: bool = True, executor_factory: Callable[[int], cf.Executor] | None = None
+    spec: RunSpec,
+    *,
+    progress: bool = True,
+    executor_factory: Callable[[int], cf.Executor] | None = None,
+    early: OneNotebook | None = None,
 ) -> BatchResult:
-    """Run a batch; never raises for a single region's failure."""
+    """Run a batch; never raises for a single region's failure. ``early``: the thread of a one-report run, made
+    before the spec was (:func:`smartcity_eval.batch.single.early`)."""
     started = time.perf_counter()
     planned: Plan | None = None
     try:
-        with machinery(spec, executor_factory) as parts:
+        with machinery(spec, executor_factory, early) as parts:
             t0 = time.perf_counter()
             planned = plan(spec, parts.checks)
             plan_s = time.perf_counter() - t0
@@ -127,11 +131,13 @@ class Machinery:
 
 
 @contextlib.contextmanager
-def machinery(spec: RunSpec, factory: Callable[[int], cf.Executor] | None) -> Iterator[Machinery]:
+def machinery(
+    spec: RunSpec, factory: Callable[[int], cf.Executor] | None, early: OneNotebook | None = None
+) -> Iterator[Machinery]:
     """The batch's :class:`Machinery`, stopped at the end: ``factory``'s executor or worker processes, or for one
-    report on this machine a thread of this process with its one kernel started now (:func:`one_notebook`)."""
+    report on this machine a thread of this process with its one kernel (:func:`one_notebook`)."""
     if factory is None and spec.scheduler is None and len(wanted(spec)) == 1:
-        with one_notebook(spec) as thread, PrintPool(spec.browser, 1) as prints:
+        with one_notebook(spec, early) as thread, PrintPool(spec.browser, 1) as prints:
             yield Machinery(None, thread, prints, browser_after=thread.kernel_started)
         return
     with _executor(spec, factory) as executor, PrintPool(spec.browser, PRINT_THREADS) as prints:
@@ -139,35 +145,14 @@ def machinery(spec: RunSpec, factory: Callable[[int], cf.Executor] | None) -> It
 
 
 @contextlib.contextmanager
-def one_notebook(spec: RunSpec) -> Iterator[OneNotebook]:
-    """A :class:`OneNotebook` thread for the spec's notebook, shut down at the end."""
-    with OneNotebook(notebook_path(spec.notebook)) as thread:
+def one_notebook(spec: RunSpec, early: OneNotebook | None) -> Iterator[OneNotebook]:
+    """``early`` when it fits the spec's notebook, else a new :class:`OneNotebook` (shut down at the end)."""
+    notebook = notebook_path(spec.notebook)
+    if early is not None and early.fits(notebook, spec.lang):
+        yield early
+        return
+    with OneNotebook(notebook.parent, spec.lang) as thread:
         yield thread
-
-
-class OneNotebook(cf.ThreadPoolExecutor):
-    """A thread that executes one notebook: its kernel starts as the thread is made (while the plan is made), and
-    its kernel pool is stopped, in the thread, as soon as the notebook is done (while the PDF prints) or at the
-    shutdown when no notebook came."""
-
-    def __init__(self, notebook: Path) -> None:
-        super().__init__(max_workers=1, thread_name_prefix="notebook")
-        self.stopping = False
-        self.kernel_started = super().submit(kernels.start_one, REPORT_KERNEL, KERNEL, notebook.parent)
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
-        self._stop_kernels()
-        return future
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._stop_kernels()
-        super().shutdown(wait=wait, cancel_futures=cancel_futures)
-
-    def _stop_kernels(self) -> None:
-        if not self.stopping:
-            self.stopping = True
-            super().submit(kernels.close_pool)
 
 
 def _executor(spec: RunSpec, factory: Callable[[int], cf.Executor] | None) -> cf.Executor:

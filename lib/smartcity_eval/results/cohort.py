@@ -161,21 +161,27 @@ def update_cohort(
     when its :func:`row_key` is unchanged; other workbooks are scored (those in ``given`` already are)."""
     data_dir, given = Path(data_dir), given or {}
     known = known_rows(last) if last is not None else {}
-    rows: dict[str, dict[str, Any] | None] = {}
-    keys: dict[str, tuple[str, bool]] = {}
-    scored = []
-    for path in DataLayout(data_dir).workbooks(year, stage):
-        slug = path.stem
-        key = given[slug].key if slug in given else row_key(report_inputs(data_dir, slug, year, stage))
-        if slug in given:
-            rows[slug] = _row(given[slug].card, path)
-        elif slug in known and known[slug][0] == key:
-            rows[slug] = known[slug][1]
-        else:
-            rows[slug] = _row(_scored(path, year, stage, data_dir), path)
-            scored.append(slug)
-        keys[slug] = (key, rows[slug] is not None)
-    return Cohort(_ranked(data_dir, year, stage, rows), keys, tuple(scored))
+    found = {
+        path.stem: _found(path, year, stage, data_dir, given, known)
+        for path in DataLayout(data_dir).workbooks(year, stage)
+    }
+    rows = {slug: row for slug, (_, row, _) in found.items()}
+    keys = {slug: (key, row is not None) for slug, (key, row, _) in found.items()}
+    scored = tuple(slug for slug, (_, _, fresh) in found.items() if fresh)
+    return Cohort(_ranked(data_dir, year, stage, rows), keys, scored)
+
+
+def _found(
+    path: Path, year: int, stage: int, data_dir: Path, given: dict[str, Scored], known: dict[str, Any]
+) -> tuple[str, dict[str, Any] | None, bool]:
+    """A workbook's (row key, row, whether it was scored here): given, the last cohort's, or scored now."""
+    slug = path.stem
+    if slug in given:
+        return given[slug].key, _row(given[slug].card, path), False
+    key = row_key(report_inputs(data_dir, slug, year, stage))
+    if slug in known and known[slug][0] == key:
+        return key, known[slug][1], False
+    return key, _row(_scored(path, year, stage, data_dir), path), True
 
 
 def keys_path(csv: Path) -> Path:
@@ -211,13 +217,16 @@ def known_rows(csv: Path) -> dict[str, tuple[str, dict[str, Any] | None]]:
 
 
 def _workbook_rows(csv: Path) -> dict[str, dict[str, Any]]:
-    """The workbook rows of a written cohort, by workbook file name, as :func:`card_row` made them (floats read
-    back exactly: pandas' round-trip parser)."""
-    frame = pd.read_csv(csv, dtype={"region_code": str, "province": str, "file": str}, float_precision="round_trip")
-    frame = frame[frame["source"] == rules.WORKBOOK][COLUMNS].astype(object)
-    frame = frame.where(frame.notna(), None)
-    frame["province"] = frame["province"].fillna("")
-    return {Path(row["file"]).stem: row for row in frame.to_dict("records")}
+    """The workbook rows of a written cohort, by workbook file name, as :func:`card_row` made them (numbers read
+    back exactly by :func:`float`, which inverts the shortest representation the CSV holds)."""
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    rows = {}
+    for rec in frame[frame["source"] == rules.WORKBOOK][COLUMNS].to_dict("records"):
+        row: dict[str, Any] = {k: rec[k] or (None if k == "region_code" else "") for k in COLUMNS[:7]}
+        row.update({k: float(rec[k]) if rec[k] else None for k in [*DIMS, "nilai_final", "improvement"]})
+        row["participant"] = rec["participant"] == "True"
+        rows[Path(rec["file"]).stem] = row
+    return rows
 
 
 def read_cohort(path: Path) -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""The live preview: one region's report served while its workbook is edited (``smartcity-eval preview``)."""
