@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from smartcity_eval.batch.notebooks import NOTEBOOKS, ROOT, notebooks_dir  # noqa: F401 - ROOT, notebooks_dir: here too
 from smartcity_eval.common import i18n
 from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_OUTPUT_DIR, DataLayout
-from smartcity_eval.inputs.issuer import read_issuer
-from smartcity_eval.inputs.validation import Problem
+
+if TYPE_CHECKING:  # validation loads pandas and openpyxl: only a run that names an issuer file needs them
+    from smartcity_eval.inputs.validation import Problem
 
 FORMATS = ("ipynb", "html", "pdf")
 #: keys of a run file that steer the runner rather than the notebook
@@ -38,7 +39,7 @@ class ParamsError(ValueError):
 
     def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """Every problem, one per line, in ``lang``."""
-        lines = [p.format(lang) if isinstance(p, Problem) else p.text(lang) for p in self.problems]
+        lines = [p.text(lang) if isinstance(p, i18n.Message) else p.format(lang) for p in self.problems]
         return f"{self.source}:\n" + "\n".join(f"  - {line}" for line in lines)
 
 
@@ -150,6 +151,8 @@ def build_spec(data: dict[str, Any], source: str, base_dir: Path | None = None) 
         problems.append(i18n.Message("params.bad_stage", value=repr(data.get("stage"))))
     if isinstance(nb_values.get("issuer_file"), str) and nb_values["issuer_file"]:
         nb_values["issuer_file"] = str((base_dir / nb_values["issuer_file"]).resolve())
+        from smartcity_eval.inputs.issuer import read_issuer
+
         problems += read_issuer(nb_values["issuer_file"])[1]
     if problems:
         raise ParamsError(source, problems)
