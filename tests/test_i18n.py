@@ -14,7 +14,7 @@ from smartcity_eval.common.i18n import LANGUAGES, Localized, Message, text
 
 PACKAGE = Path(smartcity_eval.__file__).parent
 #: modules whose own language tables are still to move into the catalogues (by their owners)
-PENDING = {"batch/runner.py", "batch/text.py"}
+PENDING: set[str] = set()
 
 
 def entries(lang: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from smartcity_eval import __version__
 from smartcity_eval.batch.records import FAILED, OK, Outcome, Printed, RegionResult, ReportPlan
-from smartcity_eval.batch.text import TEXT
+from smartcity_eval.common import i18n
 from smartcity_eval.common.tables import write_text_atomic
 
 
@@ -28,7 +28,7 @@ def finish(report: ReportPlan, outcome: Outcome, printed: Printed | None, lang: 
     ``printed``: the PDF printed from the outcome's HTML (None when no PDF was printed)."""
     status = FAILED if outcome.error else OK
     problem = printed.problem if printed is not None and status == OK else ""
-    note = f"{TEXT[lang]['no_pdf']}: {problem}" if problem else ""
+    note = f"{i18n.text('runner.no_pdf', lang)}: {problem}" if problem else ""
     text = json.dumps(manifest(report, outcome, status, note), ensure_ascii=False, indent=2)
     if status == OK:
         write_text_atomic(report.task.staging / "manifest.json", text)

@@ -45,6 +45,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_event_loop
 
+from smartcity_eval.batch import guard
+
 #: modules the zygote imports for every kernel: what ipykernel loads when it starts
 KERNEL_MODULES = (
     "ipykernel.kernelapp",
@@ -107,6 +109,7 @@ def _reap(_signum: int, _frame: Any) -> None:
 def _child(request: dict[str, Any], reply_fd: int, zygote_pid: int) -> int:
     """In the forked child: become an ipykernel with the requested arguments, folder and environment."""
     os.setsid()  # own process group, like jupyter_client's launcher (start_new_session=True)
+    guard.die_with_parent(zygote_pid)  # killed when the zygote goes, however it goes
     for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -130,13 +133,15 @@ def _child(request: dict[str, Any], reply_fd: int, zygote_pid: int) -> int:
     return 0
 
 
-def zygote_main(reply_fd: int, modules: list[str], warm_up: str = "") -> None:
-    """The zygote: import ``modules``, call ``warm_up``, then fork one kernel per request line read from stdin."""
+def zygote_main(reply_fd: int, modules: list[str], warm_up: str = "", parent: int | None = None) -> None:
+    """The zygote: import ``modules``, call ``warm_up``, then fork one kernel per request line read from stdin.
+    ``parent``: the pid of the process that started it (gone already: the zygote leaves at once)."""
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # what ipykernel sets before any notebook import
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's frozen-modules notice, zygote only
     # Ctrl-C in a terminal reaches the whole process group: the zygote is stopped by its owner (stdin closed), and
     # the kernels it forks get the usual handler back (_child)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    guard.watch_parent(parent)  # gone within a second of its worker, even one killed outright
     for name in modules:
         importlib.import_module(name)
     call(warm_up)
@@ -144,7 +149,10 @@ def zygote_main(reply_fd: int, modules: list[str], warm_up: str = "") -> None:
     gc.freeze()  # the kernels' collector leaves the imported modules' pages shared with the zygote
     signal.signal(signal.SIGCHLD, _reap)
     reply = os.fdopen(reply_fd, "w", buffering=1)
-    reply.write("ready\n")
+    try:
+        reply.write("ready\n")
+    except BrokenPipeError:  # its owner went while it was importing
+        os._exit(0)
     for line in sys.stdin:
         request = json.loads(line)
         sys.stdout.flush()
@@ -176,7 +184,7 @@ class Zygote:
         modules = [*KERNEL_MODULES, *preload.modules]
         code = (
             "from smartcity_eval.batch.kernels import zygote_main; "
-            f"zygote_main({write_fd}, {modules!r}, {preload.warm_up!r})"
+            f"zygote_main({write_fd}, {modules!r}, {preload.warm_up!r}, {os.getpid()})"
         )
         try:
             self.proc = subprocess.Popen(

@@ -9,6 +9,7 @@ reads, the cohort), notebook, software, parameters and formats, and its files ar
 from __future__ import annotations
 
 import concurrent.futures as cf
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -21,13 +22,23 @@ from typing import Any
 
 from smartcity_eval import __version__
 from smartcity_eval.batch.check import check_region, failed
+from smartcity_eval.batch.guard import batch_folder, inside
 from smartcity_eval.batch.params import RunSpec, notebook_path, wanted
-from smartcity_eval.batch.records import INVALID, OK, SKIPPED, CheckedRegion, RegionJob, RegionResult, ReportPlan, Task
+from smartcity_eval.batch.records import (
+    INVALID,
+    OK,
+    SKIPPED,
+    STALE,
+    CheckedRegion,
+    RegionJob,
+    RegionResult,
+    ReportPlan,
+    Task,
+)
 from smartcity_eval.batch.report_kernel import REPORT_KERNEL
-from smartcity_eval.batch.text import TEXT
-from smartcity_eval.common.i18n import stage_name
+from smartcity_eval.common.i18n import stage_name, text
 from smartcity_eval.common.layout import DataLayout
-from smartcity_eval.common.tables import sha256
+from smartcity_eval.common.tables import sha256, write_text_atomic
 from smartcity_eval.reports.document import running_header
 from smartcity_eval.results import cohort
 
@@ -52,19 +63,24 @@ class Batch:
     notebook_sha256: str
     cohort_csv: Path
     cohort_sha256: str
+    staging: Path
 
 
-def plan(spec: RunSpec, executor: cf.Executor | None = None) -> Plan:
+def plan(spec: RunSpec, executor: cf.Executor | None = None, staging: Path | None = None) -> Plan:
     """Validate the batch's workbooks (by :func:`check_region`, on ``executor`` when given), write the cohort, and
-    list the reports to run."""
+    list the reports to run, staged under ``staging`` (the batch's own; by default a new one under ``.staging``).
+    The old report of a region found invalid is kept, its manifest marked no longer current (:func:`mark_stale`)."""
     folder, nb_path = batch_folder(spec), notebook_path(spec.notebook)
-    jobs, known = region_jobs(spec, folder)
+    staging = staging or folder / ".staging" / uuid.uuid4().hex[:8]
+    jobs, known = region_jobs(spec, folder, staging)
     checked = check_all(list(jobs.values()), executor)
     for region in (c for c in checked if c.error):
         known.append(RegionResult(region.slug, INVALID, error=region.error))
         _drop_staging(jobs[region.slug])
+    for result in known:
+        mark_stale(folder, result, spec.lang)
     valid = [c for c in checked if not c.error]
-    batch = _batch(spec, folder, nb_path, write_cohort(spec, folder, valid))
+    batch = _batch(spec, folder, nb_path, write_cohort(spec, folder, valid), staging)
     disputes = {c.slug: c.disputes for c in valid}
     if spec.notebook == "overview":
         return Plan([overview_report(batch)], known, folder, disputes)
@@ -79,22 +95,7 @@ def plan(spec: RunSpec, executor: cf.Executor | None = None) -> Plan:
     return Plan(reports, known, folder, disputes)
 
 
-def inside(root: Path, *parts: str) -> Path:
-    """``root / parts`` after checking it stays inside ``root``."""
-    path = root.joinpath(*parts).resolve()
-    if not path.is_relative_to(root.resolve()):
-        raise ValueError(f"path {path} leaves the output folder {root}")
-    return path
-
-
-def batch_folder(spec: RunSpec) -> Path:
-    """``outputs/<year>/tahap-<stage>/``, created."""
-    folder = inside(spec.output_dir.resolve(), str(spec.year), f"tahap-{spec.stage}")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def region_jobs(spec: RunSpec, folder: Path) -> tuple[dict[str, RegionJob], list[RegionResult]]:
+def region_jobs(spec: RunSpec, folder: Path, staging: Path) -> tuple[dict[str, RegionJob], list[RegionResult]]:
     """A job per wanted region whose workbook is there (by slug), and the others as invalid results."""
     jobs, invalid = {}, []
     for slug in wanted(spec):
@@ -104,22 +105,22 @@ def region_jobs(spec: RunSpec, folder: Path) -> tuple[dict[str, RegionJob], list
             invalid.append(RegionResult(slug, INVALID, error=str(exc)))
             continue
         if not path.exists():
-            invalid.append(RegionResult(slug, INVALID, error=f"{TEXT[spec.lang]['no_workbook']}: {path}"))
+            invalid.append(RegionResult(slug, INVALID, error=f"{text('runner.no_workbook', spec.lang)}: {path}"))
             continue
-        jobs[slug] = _job(spec, folder, slug)
+        jobs[slug] = _job(spec, staging, slug)
     return jobs, invalid
 
 
-def _job(spec: RunSpec, folder: Path, slug: str) -> RegionJob:
-    """A region's job; for the region report, its inputs go to a new staging folder of its own."""
+def _job(spec: RunSpec, staging: Path, slug: str) -> RegionJob:
+    """A region's job; for the region report, its inputs go to a new folder of its own in the batch's staging."""
     inputs_file = None
     if spec.notebook == "region_report":
-        inputs_file = _new_staging(folder, slug) / "inputs.pickle"
+        inputs_file = _new_staging(staging, slug) / "inputs.pickle"
     return RegionJob(spec.data_dir, spec.year, spec.stage, slug, spec.previous, spec.lang, inputs_file)
 
 
-def _new_staging(folder: Path, slug: str) -> Path:
-    return inside(folder, ".staging", f"{slug}-{uuid.uuid4().hex[:8]}")
+def _new_staging(staging: Path, slug: str) -> Path:
+    return inside(staging, f"{slug}-{uuid.uuid4().hex[:8]}")
 
 
 def _drop_staging(job: RegionJob) -> None:
@@ -151,9 +152,25 @@ def write_cohort(spec: RunSpec, folder: Path, valid: list[CheckedRegion]) -> str
     return cohort.write_cohort(cohort.update_cohort(spec.data_dir, spec.year, spec.stage, given, path), path)
 
 
-def _batch(spec: RunSpec, folder: Path, nb_path: Path, cohort_text: str) -> Batch:
+def _batch(spec: RunSpec, folder: Path, nb_path: Path, cohort_text: str, staging: Path) -> Batch:
     cohort_sha = hashlib.sha256(cohort_text.encode()).hexdigest()
-    return Batch(spec, folder, nb_path, sha256(nb_path), folder / "cohort.csv", cohort_sha)
+    return Batch(spec, folder, nb_path, sha256(nb_path), folder / "cohort.csv", cohort_sha, staging)
+
+
+def mark_stale(folder: Path, result: RegionResult, lang: str) -> None:
+    """When the invalid region of ``result`` has a good report in ``folder``, keep it but mark its manifest no longer
+    current (status ``stale``, with the reason and since when), and say so in ``result``."""
+    path = folder / result.region / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(manifest, dict) or manifest.get("status") not in (OK, STALE):
+        return
+    since = manifest.get("stale_since") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    manifest.update(status=STALE, stale_reason=result.error, stale_since=since)
+    write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2))
+    result.stale, result.note = True, text("runner.stale", lang)
 
 
 def fingerprint(inputs: dict[str, Any], notebook_sha: str, parameters: dict[str, Any], formats: Iterable[str]) -> str:
@@ -208,8 +225,8 @@ def overview_report(batch: Batch) -> ReportPlan:
     category = spec.extra.get("category", "all")
     slug = "overview" if category == "all" else f"overview-{category.lower().replace('&', '-')}"
     params = {**spec.notebook_parameters(), "cohort_file": str(batch.cohort_csv)}
-    staging = _new_staging(batch.folder, slug)
-    title = f"{TEXT[spec.lang]['overview']} · {spec.year} · {stage_name(spec.stage, spec.lang)}"
+    staging = _new_staging(batch.staging, slug)
+    title = f"{text('runner.overview', spec.lang)} · {spec.year} · {stage_name(spec.stage, spec.lang)}"
     task = _task(batch, slug, {**params, "output_dir": str(staging)}, staging, title)
     return _report(batch, task, title, title, params, {"cohort.csv": batch.cohort_sha256})
 

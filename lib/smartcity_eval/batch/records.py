@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from smartcity_eval.results.rules import ScoreCard
 
 OK, SKIPPED, INVALID, FAILED = "ok", "skipped", "invalid", "failed"
+#: a manifest whose report is kept but no longer current (its workbook turned invalid)
+STALE = "stale"
+#: how a batch ended (``run-summary.json``): done, cancelled (Ctrl-C), aborted (an error of the runner's own)
+ENDED, CANCELLED, ABORTED = "selesai", "dibatalkan", "gagal"
 #: the kernel report notebooks run in
 KERNEL = "python3"
 
@@ -132,6 +136,7 @@ class RegionResult:
     worker_pid: int = 0
     traceback: str = ""
     disputes: int = 0  # disputed items not moderated yet (smartcity_eval.method.moderation)
+    stale: bool = False  # an old report kept, its manifest marked no longer current
 
 
 @dataclass
@@ -142,7 +147,12 @@ class BatchResult:
     folder: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # caveats the operator should read (fitted or assumed weights)
+    ended: str = ENDED  # ENDED, CANCELLED or ABORTED
+    error: str = ""  # what aborted the batch
+    unfinished: list[str] = field(default_factory=list)  # reports planned but not finished (a batch cut short)
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(r.status in (INVALID, FAILED) for r in self.results) else 0
+        if self.ended == CANCELLED:
+            return 130
+        return 1 if self.ended != ENDED or any(r.status in (INVALID, FAILED) for r in self.results) else 0

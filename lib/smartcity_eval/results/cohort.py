@@ -10,6 +10,9 @@ A written cohort keeps, beside ``cohort.csv``, the key of what each workbook's r
 (:func:`row_key`: the files of :func:`~smartcity_eval.results.sources.report_inputs`, how last year's result was
 found, the software). :func:`update_cohort` takes the rows whose key is unchanged from there and validates and
 scores only the other workbooks: one region edited, one workbook scored.
+
+Text that a spreadsheet would run as a formula (a region named ``=HYPERLINK(...)``) is written with a leading
+``'`` (:func:`escape_text`), as is text that starts with ``'`` itself, so that reading undoes exactly that.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import pandas as pd
 
 from smartcity_eval import __version__
 from smartcity_eval.common.layout import DataLayout
-from smartcity_eval.common.tables import write_text_atomic
+from smartcity_eval.common.tables import neutralise, write_text_atomic
 from smartcity_eval.inputs import register
 from smartcity_eval.inputs.validation import Expect, validate
 from smartcity_eval.method import methodology as mth
@@ -189,9 +192,37 @@ def keys_path(csv: Path) -> Path:
     return Path(csv).with_suffix(".json")
 
 
+def escape_text(value: Any) -> Any:
+    """``value`` safe in a spreadsheet: text a spreadsheet would run (:func:`neutralise`), or that starts with ``'``,
+    gets a leading ``'``; :func:`unescape_text` undoes it."""
+    if isinstance(value, str) and (value.startswith("'") or neutralise(value) != value):
+        return "'" + value
+    return value
+
+
+def unescape_text(value: Any) -> Any:
+    """The text :func:`escape_text` was given."""
+    return value[1:] if isinstance(value, str) and value.startswith("'") else value
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        c for c in frame.columns if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+    ]
+
+
+def _mapped(frame: pd.DataFrame, how: Any) -> pd.DataFrame:
+    """A copy of ``frame`` with ``how`` applied to every cell of its text columns."""
+    out = frame.copy()
+    for col in _text_columns(out):
+        out[col] = out[col].map(how)
+    return out
+
+
 def write_cohort(cohort: Cohort, csv: Path) -> str:
-    """Write ``cohort.table`` to ``csv`` (only when it changed) and its row keys beside it; returns the CSV text."""
-    text = cohort.table.to_csv(index=False)
+    """Write ``cohort.table`` to ``csv`` (only when it changed; its text escaped, :func:`escape_text`) and its row keys
+    beside it; returns the CSV text."""
+    text = _mapped(cohort.table, escape_text).to_csv(index=False)
     if not csv.exists() or csv.read_text(encoding="utf-8") != text:
         write_text_atomic(csv, text)
     record = {
@@ -219,7 +250,7 @@ def known_rows(csv: Path) -> dict[str, tuple[str, dict[str, Any] | None]]:
 def _workbook_rows(csv: Path) -> dict[str, dict[str, Any]]:
     """The workbook rows of a written cohort, by workbook file name, as :func:`card_row` made them (numbers read
     back exactly by :func:`float`, which inverts the shortest representation the CSV holds)."""
-    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    frame = _mapped(pd.read_csv(csv, dtype=str, keep_default_na=False), unescape_text)
     rows = {}
     for rec in frame[frame["source"] == rules.WORKBOOK][COLUMNS].to_dict("records"):
         row: dict[str, Any] = {k: rec[k] or (None if k == "region_code" else "") for k in COLUMNS[:7]}
@@ -232,6 +263,7 @@ def _workbook_rows(csv: Path) -> dict[str, dict[str, Any]]:
 def read_cohort(path: Path) -> pd.DataFrame:
     """Read a cohort CSV written by the batch."""
     frame = pd.read_csv(path, keep_default_na=True, dtype={"region_code": str, "province": str, "file": str})
+    frame = _mapped(frame, unescape_text)
     frame["province"] = frame["province"].fillna("")
     for col in rules.RANKS:
         frame[col] = frame[col].astype("Int64")
