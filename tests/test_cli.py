@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import SAMPLE
 from smartcity_eval.cli import main
 
@@ -104,3 +106,27 @@ def test_national_says_rows_or_baris(tmp_path, national_csv, capsys):
     assert capsys.readouterr().out.splitlines()[-1] == f"{out} ditulis (9 baris)"
     assert main(["national", "--year", "2023", str(national_csv), "-o", str(out), "--lang", "en"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"{out} written (9 rows)"
+
+
+def test_a_wrong_choice_is_said_in_indonesian_in_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--stage", "3"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "smartcity-eval run: --stage: pilihan 3 tidak dikenal; seharusnya salah satu dari 1, 2"
+    )
+
+
+def test_a_wrong_option_points_to_help_instead_of_dumping_usage(capsys):
+    with pytest.raises(SystemExit):
+        main(["validate"])
+    assert capsys.readouterr().err.splitlines() == [
+        "smartcity-eval validate: isian ini wajib: files",
+        "lihat: smartcity-eval validate --help",
+    ]
+
+
+def test_argv_lang_reads_the_language_option():
+    from smartcity_eval.cli import argv_lang
+
+    assert argv_lang(["run", "--workers", "x", "--lang", "en"]) == "en"

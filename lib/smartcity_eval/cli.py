@@ -3,19 +3,67 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import importlib
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from smartcity_eval import __version__
 from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
 
 T = i18n.section("cli")
+
+
+#: argparse's own error messages (Python 3.11+), each with the catalogue message that says it in the user's language
+ARGPARSE_ERRORS = (
+    (
+        re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.+) \(choose from (?P<choices>.*)\)$"),
+        "arg_choice",
+    ),
+    (re.compile(r"argument (?P<arg>\S+): invalid (?P<kind>\w+) value: (?P<value>.+)$"), "arg_type"),
+    (re.compile(r"the following arguments are required: (?P<args>.+)$"), "arg_required"),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)$"), "arg_unrecognized"),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument$"), "arg_expected_one"),
+    (re.compile(r"argument (?P<arg>\S+): not allowed with argument (?P<other>\S+)$"), "arg_not_allowed"),
+)
+
+
+def argv_lang(argv: Sequence[str]) -> str:
+    """The language ``--lang`` asks for on the command line (Indonesian when none, or when it is not known)."""
+    words = list(argv)
+    for i, word in enumerate(words):
+        value = (
+            word.split("=", 1)[1]
+            if word.startswith("--lang=")
+            else words[i + 1]
+            if word == "--lang" and i + 1 < len(words)
+            else None
+        )
+        if value in LANGUAGES:
+            return value
+    return DEFAULT_LANG
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors said in the user's language, in one line and a pointer to ``--help`` (not a usage
+    dump); exit code 2 as argparse's."""
+
+    def __init__(self, *args: Any, lang: str = DEFAULT_LANG, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, key in ARGPARSE_ERRORS:
+            if (match := pattern.match(message)) is not None:
+                message = T(self.lang, key, **match.groupdict())
+                break
+        self.exit(2, f"{self.prog}: {message}\n{T(self.lang, 'see_help', prog=self.prog)}\n")
 
 
 def _lang_arg(p: argparse.ArgumentParser) -> None:
@@ -25,9 +73,12 @@ def _lang_arg(p: argparse.ArgumentParser) -> None:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser with every subcommand; of those in ``MODULE_COMMANDS``, only the one ``argv`` names is
     imported (the others are listed by name and help), so ``--help`` and the light commands stay fast."""
-    parser = argparse.ArgumentParser(prog="smartcity-eval", description=__doc__)
+    lang = argv_lang(sys.argv[1:] if argv is None else argv)
+    parser = Parser(prog="smartcity-eval", description=__doc__, lang=lang)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=functools.partial(Parser, lang=lang)
+    )
 
     p = sub.add_parser("template", help="write a ready-to-fill assessment workbook")
     p.add_argument("--year", type=int, required=True)
@@ -370,7 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before a batch has started (a batch says it was cancelled itself)
+        print(T(getattr(args, "lang", None) or DEFAULT_LANG, "interrupted"), file=sys.stderr)
         return 130
     except i18n.LocalizedError as exc:  # e.g. a store or data folder that cannot be used
         return _fail(f"smartcity-eval {args.command}: {exc.message(getattr(args, 'lang', None) or DEFAULT_LANG)}")
