@@ -167,7 +167,10 @@ def test_metadata_escapes_workbook_text(issued):
 
 def test_caveats_of_2024_name_both_categories_weights():
     caveats = document.weight_caveats(2024, "id")
-    assert [c.split(":")[0] for c in caveats] == ["Bobot kategori REGULER tahun 2024", "Bobot kategori KPPN&IKN tahun 2024"]
+    assert [c.split(":")[0] for c in caveats] == [
+        "Bobot kategori REGULER tahun 2024",
+        "Bobot kategori KPPN&IKN tahun 2024",
+    ]
 
 
 def test_official_weights_have_no_caveat():

@@ -45,7 +45,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_event_loop
 
-from smartcity_eval.batch import guard
+from smartcity_eval.common import processes
 
 #: modules the zygote imports for every kernel: what ipykernel loads when it starts
 KERNEL_MODULES = (
@@ -109,7 +109,7 @@ def _reap(_signum: int, _frame: Any) -> None:
 def _child(request: dict[str, Any], reply_fd: int, zygote_pid: int) -> int:
     """In the forked child: become an ipykernel with the requested arguments, folder and environment."""
     os.setsid()  # own process group, like jupyter_client's launcher (start_new_session=True)
-    guard.die_with_parent(zygote_pid)  # killed when the zygote goes, however it goes
+    processes.die_with_parent(zygote_pid)  # killed when the zygote goes, however it goes
     for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -141,7 +141,7 @@ def zygote_main(reply_fd: int, modules: list[str], warm_up: str = "", parent: in
     # Ctrl-C in a terminal reaches the whole process group: the zygote is stopped by its owner (stdin closed), and
     # the kernels it forks get the usual handler back (_child)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    guard.watch_parent(parent)  # gone within a second of its worker, even one killed outright
+    processes.watch_parent(parent)  # gone within a second of its worker, even one killed outright
     for name in modules:
         importlib.import_module(name)
     call(warm_up)

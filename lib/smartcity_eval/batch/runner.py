@@ -10,7 +10,7 @@ the manifest, and move the files into ``outputs/<year>/tahap-<stage>/<region>/``
 goes to ``_errors/``. Regions whose inputs, notebook and software are unchanged since their last good report
 are skipped unless ``force``. This module runs those parts and writes ``run-summary.json``, however the batch ends
 (``"ended"``: selesai, dibatalkan, gagal). A batch holds its output folder's lock throughout and stages in a folder
-of its own; its worker processes ignore Ctrl-C and die with it (:mod:`~smartcity_eval.batch.guard`).
+of its own; its worker processes ignore Ctrl-C and die with it (:mod:`~smartcity_eval.common.processes`).
 
 A run of one report starts no more than it needs (:func:`machinery`): its workbook is checked in this process, its
 notebook runs in a thread of this process whose one kernel boots (the ordinary way, no zygote, no spare) while the
@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smartcity_eval import __version__
-from smartcity_eval.batch import guard, kernels
+from smartcity_eval.batch import kernels
 from smartcity_eval.batch.commit import finish
 from smartcity_eval.batch.execute import execute
 from smartcity_eval.batch.guard import batch_folder, folder_lock
@@ -60,7 +60,7 @@ from smartcity_eval.batch.records import (
 )
 from smartcity_eval.batch.report_kernel import REPORT_KERNEL
 from smartcity_eval.batch.single import OneNotebook
-from smartcity_eval.common import i18n
+from smartcity_eval.common import i18n, processes
 from smartcity_eval.common.tables import write_text_atomic
 
 if TYPE_CHECKING:
@@ -221,7 +221,7 @@ class Workers(cf.ProcessPoolExecutor):
 @contextlib.contextmanager
 def own_workers(executor: cf.ProcessPoolExecutor) -> Iterator[cf.ProcessPoolExecutor]:
     """``executor``, shut down at the end; when the batch is cut short (Ctrl-C, an error of the runner's own) its
-    worker processes are killed at once (their zygotes and kernels follow: :mod:`~smartcity_eval.batch.guard`)."""
+    worker processes are killed at once (their zygotes and kernels follow: :mod:`~smartcity_eval.common.processes`)."""
     try:
         yield executor
     except BaseException:
@@ -241,7 +241,7 @@ def quiet_interrupts() -> None:
 
 def start_worker(preload: Preload) -> None:
     """A worker process's initializer: it dies with the batch and leaves Ctrl-C to it; then its warm kernels."""
-    guard.worker_init()
+    processes.worker_init()
     kernels.prestart(preload)
 
 
