@@ -421,8 +421,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:  # before a batch has started (a batch says it was cancelled itself)
-        print(T(getattr(args, "lang", None) or DEFAULT_LANG, "interrupted"), file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a batch says it was cancelled itself; before one starts, say it here
+        if not getattr(exc, "reported", False):
+            print(T(getattr(args, "lang", None) or DEFAULT_LANG, "interrupted"), file=sys.stderr)
         return 130
     except i18n.LocalizedError as exc:  # e.g. a store or data folder that cannot be used
         return _fail(f"smartcity-eval {args.command}: {exc.message(getattr(args, 'lang', None) or DEFAULT_LANG)}")

@@ -150,8 +150,9 @@ def ending(spec: RunSpec, ledger: Ledger) -> Iterator[None]:
     """Note how the batch ends in ``ledger`` and write its summary in every case; Ctrl-C also says so in one line."""
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         ledger.ended = CANCELLED
+        exc.reported = True  # type: ignore[attr-defined]  # the one line is said below; the CLI says no more
         raise
     except BaseException as exc:
         ledger.ended, ledger.error = ABORTED, f"{type(exc).__name__}: {exc}"
