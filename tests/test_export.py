@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -11,11 +12,26 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from smartcity_eval.common.tables import neutralise_frame, write_csv
+from smartcity_eval.common.i18n import format_date
+from smartcity_eval.common.tables import neutralise_frame, sha256, write_csv
 from smartcity_eval.results import export, store
 
 #: formula-like spellings of real regions: a published table names regions of the register, which ignores punctuation
 EVIL = ["=Kota Padang", "+Kota Solok", "-Kab. Agam", "@Kota Bukittinggi"]
+#: the results letter's columns, which the Indonesian export keeps first and in order
+LETTER = [
+    "No",
+    "Kab/Kota",
+    "Baseline",
+    "Output",
+    "Outcome",
+    "Impact",
+    "Quick Wins",
+    "Program Kolaborasi",
+    "Nilai Final",
+    "Tingkat Improvement",
+    "Ket",
+]
 HEADER = "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement"
 
 
@@ -48,24 +64,94 @@ def test_xlsx_holds_the_national_table(db, tmp_path, capsys):
     assert run(["export", "--year", "2023", "--stage", "2", "--format", "xlsx", "--db", str(db), "-o", str(out)]) == 0
     assert "9 baris ditulis" in capsys.readouterr().out
     assert [p.name for p in tmp_path.iterdir()] == ["nasional.xlsx"]  # no temporary file left behind
-    ws = load_workbook(out).active
+    wb = load_workbook(out)
+    ws = wb.active
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == export.HEADERS
+    assert export.HEADERS[:11] == LETTER
     assert all(ws.cell(1, c).font.b for c in range(1, len(export.HEADERS) + 1))
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "C2"
     assert ws.column_dimensions["B"].width >= 30
-    assert rows[1] == (1, "Kota Surakarta", 4, 3.89, 3.76, 3.99, 3.88, 3.33, 3.84, 0.04, "KPPN&IKN")
+    assert rows[1] == (
+        1,
+        "Kota Surakarta",
+        4,
+        3.89,
+        3.76,
+        3.99,
+        3.88,
+        3.33,
+        3.84,
+        0.04,
+        "KPPN&IKN",
+        "Jawa Tengah",
+        1,
+        1,
+        1,
+    )
     assert rows[3][:2] == (3, "Kab. Malang")
     assert rows[3][8:10] == (2.94, 0.44)
+    assert rows[4][11:] == ("Sumatera Barat", 4, 2, 1)  # Kota Padang Panjang: national, REGULER, province ranks
     assert rows[2][7] is None  # Kota Jambi (REGULER) has no Program Kolaborasi
     assert rows[7][:2] == (7, "Kab. Kutai Barat")
-    assert rows[7][9] == "-"
+    assert rows[7][9] is None  # no improvement: an empty cell ...
+    assert ws.cell(8, 10).number_format == '0.00;-0.00;0.00;"-"'  # ... that the number format shows as "-"
     assert rows[-1][:2] == (None, "Kota Pekalongan")
-    assert rows[-1][8:10] == (0, "-")  # non-participant last
-    for c in range(3, 11):
-        cell = ws.cell(2, c)
-        assert cell.data_type == "n"
-        assert cell.number_format == "0.00"
+    assert rows[-1][8:10] == (0, None)  # non-participant last, with no improvement ...
+    assert rows[-1][12:] == (None, None, None)  # ... and no rank
+    for c in (*range(3, 11), 13, 14, 15):
+        assert ws.cell(2, c).data_type == "n"
+    for c in range(3, 10):
+        assert ws.cell(2, c).number_format == "0.00"
+    assert wb.sheetnames == ["2023 Tahap II", "Keterangan"]
+
+
+def test_an_exported_xlsx_averages_in_pandas(db, tmp_path):
+    out = tmp_path / "nasional.xlsx"
+    assert run(["export", "--year", "2023", "--stage", "2", "--db", str(db), "-o", str(out)]) == 0
+    table = pd.read_excel(out, engine="openpyxl")
+    improvement = table["Tingkat Improvement"]
+    assert improvement.dtype == "float64"
+    assert improvement.count() == 7  # Kab. Kutai Barat (no 2022 figure) and Kota Pekalongan have none
+    assert improvement.mean() == pytest.approx((0.04 + 0.37 + 0.44 - 0.39 + 0.89 - 0.46 - 0.10) / 7)
+    assert table["Peringkat Nasional"].max() == 8
+
+
+def test_the_metadata_sheet_says_where_the_table_comes_from(db, tmp_path):
+    out = tmp_path / "nasional.xlsx"
+    assert run(["export", "--year", "2023", "--stage", "2", "--db", str(db), "-o", str(out)]) == 0
+    about = {r[0]: r[1:] for r in load_workbook(out)["Keterangan"].iter_rows(values_only=True) if r[0]}
+    assert about["Tahun evaluasi"][0] == 2023
+    assert about["Tahap"][0] == "Tahap II"
+    assert about["Metodologi (tahun dan sumber)"][0].startswith("2023 (")
+    assert about["Tanggal ekspor"][0] == format_date(dt.date.today(), "id")
+    assert about["Berkas sumber"][:3] == ("Jenis", "sha256", "Dimuat")
+    source = db.parent / "data" / "published" / "national-2023-tahap-2.csv"
+    assert about[source.resolve().as_posix()][:2] == ("published", sha256(source))
+
+
+def test_english_headers_and_sheets(db, tmp_path):
+    out = tmp_path / "national.xlsx"
+    assert run(["export", "--year", "2023", "--stage", "2", "--db", str(db), "-o", str(out), "--lang", "en"]) == 0
+    wb = load_workbook(out)
+    headers = [c.value for c in wb.active[1]]
+    assert headers[:3] == ["No", "Regency/City", "Baseline"]
+    assert headers[9:] == ["Improvement", "Category", "Province", "National Rank", "Category Rank", "Province Rank"]
+    assert wb.sheetnames == ["2023 Stage II", "About"]
+    assert wb["About"]["A4"].value == "Category"
+
+
+def test_csv_for_indonesian_excel(db, tmp_path):
+    out = tmp_path / "nasional.csv"
+    argv = ["export", "--year", "2023", "--stage", "2", "--db", str(db), "-o", str(out), "--csv-dialect", "id"]
+    assert run(argv) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte-order mark: Excel reads the file as UTF-8
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == ";".join(export.HEADERS)
+    assert lines[4] == "4;Kota Padang Panjang;3,20;2,11;2,59;2,61;1,83;;2,41;-0,39;REGULER;Sumatera Barat;4;2;1"
+    table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
+    assert table["Tingkat Improvement"].mean() == pytest.approx(0.79 / 7)
 
 
 def test_order_by_name_and_category(db):
@@ -123,12 +209,12 @@ def test_formula_like_names_stay_text_in_csv(db, tmp_path, capsys):
     )
     assert "4 rows written" in capsys.readouterr().out
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert {r["Kab/Kota"] for r in rows} == {"'" + name for name in EVIL}
+    assert {r["Regency/City"] for r in rows} == {"'" + name for name in EVIL}
     assert rows[0]["No"] == "1"
-    assert rows[0]["Nilai Final"] == "2.04"
-    assert rows[0]["Tingkat Improvement"] == "-0.10"
-    assert rows[0]["Program Kolaborasi"] == ""
-    assert rows[0]["Ket"] == "REGULER"
+    assert rows[0]["Final Score (Nilai Final)"] == "2.04"
+    assert rows[0]["Improvement"] == "-0.10"
+    assert rows[0]["Collaboration Programme"] == ""
+    assert rows[0]["Category"] == "REGULER"
 
 
 def test_csv_layout(db, tmp_path):
@@ -136,8 +222,8 @@ def test_csv_layout(db, tmp_path):
     assert run(["export", "--year", "2023", "--stage", "2", "--db", str(db), "-o", str(out)]) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == ",".join(export.HEADERS)
-    assert lines[1] == "1,Kota Surakarta,4.00,3.89,3.76,3.99,3.88,3.33,3.84,0.04,KPPN&IKN"
-    assert lines[-1] == ",Kota Pekalongan,0.00,0.00,0.00,0.00,0.00,,0.00,-,REGULER"
+    assert lines[1] == "1,Kota Surakarta,4.00,3.89,3.76,3.99,3.88,3.33,3.84,0.04,KPPN&IKN,Jawa Tengah,1,1,1"
+    assert lines[-1] == ",Kota Pekalongan,0.00,0.00,0.00,0.00,0.00,,0.00,,REGULER,Jawa Tengah,,,"
 
 
 def test_write_csv_neutralises_pandas_string_columns(tmp_path):

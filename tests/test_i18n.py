@@ -256,7 +256,8 @@ def test_the_scan_sees_each_kind_of_lookup():
     used = {rel(p): keys_in(p, classes)[0] for p in modules()}
     assert "report.excerpt" in used["reports/region_report.py"]  # t("excerpt", ...) through the property r.t
     assert "overview.max" in used["reports/overview.py"]
-    assert {"store.summary", "store.no_store", "store.bad_name"} <= used["results/store.py"]
+    assert {"store.summary", "store.bad_name"} <= used["results/loading.py"]
+    assert {"store.no_store", "store.busy", "store.waiting"} <= used["results/schema.py"]
     assert {"cli.differs", "cli.no_profile"} <= used["cli.py"]
     assert {"validation.score_range", "expected.score_range", "expected.either"} <= used["inputs/validation.py"]
     assert {"expected.decimal", "validation.choice"} <= used["results/national.py"]
@@ -290,6 +291,21 @@ COMPUTED = {
     | {"berjalan", "belum_berjalan", "terhenti", "kekuatan", "kelemahan", "rekomendasi"},
     "overview": {"workbook", "published"},
     "date": {f"month_{m}" for m in range(1, 13)},
+    # the workspace's headers, views, pickers and DataTables' words (reports/explore.py, reports/datatable.py)
+    "explore": {f"col_{k}" for k in ("rank_national", "rank_category", "rank_province", "region", "province")}
+    | {f"col_{k}" for k in ("category", "kolaborasi", "nilai_final", "improvement", "status", "year", "stage_name")}
+    | {f"col_{k}" for k in ("source_name", "weight", "regions", "median", "earned", "left", "dimension_name")}
+    | {f"col_{k}" for k in ("assessors", "items", "mean_spread", "disputed", "max_spread", "item_id", "indicator")}
+    | {f"col_{k}" for k in ("question_text", "score_list", "spread", "value")}
+    | {f"{v}_title" for v in ("national", "history", "points", "disagreement", "improved", "province")}
+    | {f"pick_{f}" for f in ("year", "stage", "category", "province", "region")}
+    | {f"dt_{k}" for k in ("search", "info", "infoEmpty", "infoFiltered", "lengthMenu", "decimal", "thousands")}
+    | {"yes", "no", "participant", "not_participant", "source_workbook", "source_published"},
+    # the export's headers and metadata sheet (results/export.py)
+    "export": {f"col_{k}" for k in ("no", "region", "baseline", "output", "outcome", "impact", "quick_win")}
+    | {f"col_{k}" for k in ("kolaborasi", "nilai_final", "improvement", "category", "province")}
+    | {f"col_{k}" for k in ("rank_national", "rank_category", "rank_province")}
+    | {f"meta_{k}" for k in ("title", "year", "stage", "category", "method", "date", "store", "version", "note")},
 }
 
 

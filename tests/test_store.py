@@ -18,7 +18,7 @@ from smartcity_eval.inputs.workbook import write_assessment
 from smartcity_eval.method import methodology as mth
 from smartcity_eval.method.assessment import Assessment, Profile
 from smartcity_eval.method.scoring import score_assessment
-from smartcity_eval.results import rules, store
+from smartcity_eval.results import loading, rules, schema, store
 
 REGIONS = {  # slug -> (name, Kemendagri code, province, category)
     "kab-malang": ("Kab. Malang", "35.07", "Jawa Timur", "KPPN&IKN"),
@@ -488,6 +488,7 @@ def test_cohort_table_prefers_the_workbook(base):
         "stage",
         "category",
         "source",
+        "participant",
         "baseline",
         "output",
         "outcome",
@@ -511,7 +512,7 @@ def test_connect(tmp_path):
     con.close()
     con = store.connect(tmp_path / "new.duckdb")
     try:
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (store.SCHEMA_VERSION,)
         with pytest.raises(Exception, match="read-only"):
             con.execute("DELETE FROM files")
     finally:
@@ -533,13 +534,146 @@ def test_store_errors_speak_the_users_language(tmp_path, capsys):
 def test_a_value_the_database_refuses_rolls_back_the_file(tmp_path):
     published = tmp_path / "data" / "published"
     published.mkdir(parents=True)
-    (published / "national-2022-tahap-2.csv").write_text(
-        PUBLISHED_2022.replace("1.2,-", "1.2,123.45"), encoding="utf-8"
-    )
+    (published / "national-2022-tahap-2.csv").write_text(PUBLISHED_2022, encoding="utf-8")
     db = tmp_path / "s.duckdb"
+    con = duckdb.connect(str(db))  # a store whose finals refuse a Nilai Final above 1.3 (Surakarta has 1.5)
+    for statement in schema.ddl():
+        if statement.startswith("CREATE TABLE IF NOT EXISTS finals"):
+            statement = statement.replace("PRIMARY KEY", "CHECK (nilai_final < 1.3), PRIMARY KEY")
+        con.execute(statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [store.SCHEMA_VERSION])
+    con.close()
     report = store.ingest(tmp_path / "data", db)
     assert report.exit_code == 1
     assert report.outcomes[0].notes[0][0] == "failed"
-    assert "123.45" in report.format("en")
+    assert "nilai_final < 1.3" in report.format("en")
     for table in store.TABLES:
         assert query(db, f"SELECT count(*) FROM {table}") == [(0,)], table
+
+
+def test_the_question_bank_explains_item_ids(base):
+    con = store.connect(base[0])
+    try:
+        question = con.execute(
+            "SELECT dimension, pillar, sub_dimension, indicator, question FROM questions "
+            "WHERE year = 2023 AND item_id = 'IM-ECO-IND-1'"
+        ).fetchone()
+        per_year = dict(con.execute("SELECT year, count(*) FROM questions GROUP BY year").fetchall())
+        explained = con.execute(
+            "SELECT region, value, scores, spread, question FROM item_results "
+            "WHERE evaluation_id = ? AND item_id = 'BL-01'",
+            [store.evaluation_id("kab-malang", 2023, 2, "workbook")],
+        ).fetchone()
+        items = store.item_results(con, 2023, 2)
+    finally:
+        con.close()
+    item = mth.get(2023).items_by_id["IM-ECO-IND-1"]
+    assert question == ("impact", "economy", "industri", item.indicator, item.question)
+    assert per_year == {y: sum(len(d.items) for d in mth.get(y).dimensions) for y in mth.years()}
+    malang = make_assessment("kab-malang", 2023)
+    scores = [int(v) for v in malang.scores.loc["BL-01"].dropna()]
+    assert explained[0] == "Kab. Malang"
+    assert explained[2] == scores
+    assert explained[3] == max(scores) - min(scores)
+    assert explained[4] == mth.get(2023).items_by_id["BL-01"].question
+    assert explained[1] == pytest.approx(float(score_assessment(malang, mth.get(2023)).items["BL-01"]))
+    assert set(items["region"]) == {"Kab. Malang", "Kota Padang Panjang", "Kota Surakarta"}
+    assert items["question"].notna().all()
+
+
+def test_ingest_rewrites_the_question_bank_only_when_it_changed(data, tmp_path):
+    db = tmp_path / "s.duckdb"
+    store.ingest(data, db)
+    con = store.connect(db, read_only=False)
+    try:
+        con.execute("DELETE FROM questions WHERE year = 2024")
+        assert loading.sync_questions(con) is True
+        assert loading.sync_questions(con) is False
+        counts = con.execute("SELECT count(*) FROM questions WHERE year = 2024").fetchone()
+    finally:
+        con.close()
+    assert counts == (sum(len(d.items) for d in mth.get(2024).dimensions),)
+
+
+def test_region_history_of_an_unknown_region_says_so(base):
+    con = store.connect(base[0])
+    try:
+        with pytest.raises(store.UnknownRegion) as similar:
+            store.region_history(con, "kab-malangg")
+        with pytest.raises(store.UnknownRegion) as nothing:
+            store.region_history(con, "kota-atlantis")
+    finally:
+        con.close()
+    assert (
+        str(similar.value)
+        == "daerah kab-malangg tidak ada di basis data evaluasi; yang mirip: Kab. Malang (kab-malang)"
+    )
+    assert nothing.value.message("en") == "region kota-atlantis is not in the evaluation store"
+
+
+def test_a_snapshot_is_a_copy_that_lets_the_file_go(loaded, data):
+    copy = store.snapshot(loaded)
+    try:
+        writer = store.connect(loaded, read_only=False)  # the file is free while the copy is open
+        writer.execute("DELETE FROM findings")
+        writer.close()
+        kept = copy.execute("SELECT count(*) FROM findings").fetchone()[0]
+        history = store.region_history(copy, "kab-malang")
+    finally:
+        copy.close()
+    assert kept > 0
+    assert list(history["year"]) == [2022, 2023]
+    assert query(loaded, "SELECT count(*) FROM findings") == [(0,)]
+
+
+def test_a_store_being_written_is_waited_for_and_then_reported(loaded):
+    import subprocess
+    import sys
+    import time
+
+    hold = (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+        "time.sleep(float(sys.argv[2])); c.close()"
+    )
+    told = []
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(loaded), "1.5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline() == "held\n"
+        started = time.monotonic()
+        copy = store.snapshot(loaded, wait=30, on_wait=told.append)
+        waited = time.monotonic() - started
+        copy.close()
+    finally:
+        writer.wait(timeout=30)
+    assert [m.key for m in told] == ["store.waiting"]
+    assert f"(PID {writer.pid})" in told[0].text("id")
+    assert waited > 0.5
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(loaded), "5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline() == "held\n"
+        with pytest.raises(store.StoreError) as busy:
+            store.snapshot(loaded, wait=0.3)
+        assert run(["ingest", str(loaded.parent / "data"), "--db", str(loaded), "--wait", "0"]) == 1
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)
+    assert busy.value.key == "busy"
+    assert str(busy.value).startswith(f"basis data {loaded} masih dipakai proses lain (PID {writer.pid})")
+    assert "IO Error" not in str(busy.value)
+
+
+def test_a_version_1_store_is_upgraded_by_ingest(data, tmp_path):
+    db = tmp_path / "old.duckdb"
+    store.ingest(data, db)
+    con = duckdb.connect(str(db))
+    con.execute("DROP VIEW item_results")
+    con.execute("DROP TABLE questions")
+    con.execute("UPDATE meta SET value = '1'")
+    con.close()
+    with pytest.raises(store.StoreError) as outdated:
+        store.snapshot(db)
+    report = store.ingest(data, db)
+    assert outdated.value.key == "outdated"
+    assert report.count("skipped") == len(loading.scan(data))
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(store.SCHEMA_VERSION,)]
+    assert query(db, "SELECT count(*) > 0 FROM item_results") == [(True,)]
