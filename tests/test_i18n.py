@@ -291,6 +291,9 @@ COMPUTED = {
     | {"berjalan", "belum_berjalan", "terhenti", "kekuatan", "kelemahan", "rekomendasi"},
     "overview": {"workbook", "published"},
     "date": {f"month_{m}" for m in range(1, 13)},
+    # argparse's errors mapped to messages (cli.ARGPARSE_ERRORS); the runner's table headers and statuses
+    "cli": {"arg_choice", "arg_expected_one", "arg_not_allowed", "arg_required", "arg_type", "arg_unrecognized"},
+    "runner": {"failed", "invalid", "note", "ok", "outputs", "region", "seconds", "skipped", "status"},
     # the workspace's headers, views, pickers and DataTables' words (reports/explore.py, reports/datatable.py)
     "explore": {f"col_{k}" for k in ("rank_national", "rank_category", "rank_province", "region", "province")}
     | {f"col_{k}" for k in ("category", "kolaborasi", "nilai_final", "improvement", "status", "year", "stage_name")}
