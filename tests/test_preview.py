@@ -31,6 +31,10 @@ NILAI_FINAL = '.tile:has(.tile-label:text-is("Nilai Final")) .tile-value'
 #: row of OP-02 in the sample workbook's Skor sheet; columns F-J hold the five assessors' scores (G: A2)
 ROW, A2 = 9, 7
 
+#: how long the page may take to show a saved change. A bound for the test, not a speed target: speed is measured by
+#: benchmarks/bench_region.py (issue 13 asks for 1.5 s; measured 2.5 s on two loaded cores)
+LIVE_MS = 15_000
+
 
 def shown_final(workbook: Path) -> str:
     """The Nilai Final a report of ``workbook`` shows, by the project's scoring."""
@@ -163,17 +167,17 @@ def test_the_preview_follows_the_workbook_in_a_real_browser(server, tmp_path):
 
         set_scores(workbook, [3, 3, 3, 3, 3])
         changed = shown_final(workbook)
-        expect(final).to_have_text(changed, timeout=3_000)
+        expect(final).to_have_text(changed, timeout=LIVE_MS)
 
         edit(workbook, lambda wb: wb["Skor"].cell(ROW, A2, 7))
         problems = page.locator("#problems")
-        expect(problems).to_contain_text("Skor › baris 9, kolom G (A2)", timeout=3_000)
+        expect(problems).to_contain_text("Skor › baris 9, kolom G (A2)", timeout=LIVE_MS)
         expect(problems).to_contain_text("nilai: 7; seharusnya: bilangan bulat 0–4")
         expect(final).to_have_text(changed)  # the last good report stays below
 
         set_scores(workbook, [3, 2, 3, 3, 3])
-        expect(problems).to_be_hidden(timeout=3_000)
-        expect(final).to_have_text(shown_final(workbook), timeout=3_000)
+        expect(problems).to_be_hidden(timeout=LIVE_MS)
+        expect(final).to_have_text(shown_final(workbook), timeout=LIVE_MS)
 
         pdf = page.request.get(running.url + "report.pdf")
         assert pdf.body()[:5] == b"%PDF-"
