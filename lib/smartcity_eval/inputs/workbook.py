@@ -331,18 +331,7 @@ def build_workbook(
                     cell.value = int(v)
     last = len(bank) + 1
     score_ref = f"{get_column_letter(len(fixed) + 1)}2:{get_column_letter(len(fixed) + len(codes))}{last}"
-    dv = DataValidation(
-        type="whole",
-        operator="between",
-        formula1="0",
-        formula2="4",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Skor tidak valid",
-        error="Skor harus bilangan bulat 0–4 (kosongkan bila belum dinilai).",
-    )
-    dv.add(score_ref)
-    ws.add_data_validation(dv)
+    _score_validation(ws, score_ref, "Skor harus bilangan bulat 0–4 (kosongkan bila belum dinilai).")
     ws.freeze_panes = f"{get_column_letter(len(fixed) + 1)}2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(fixed) + len(codes))}{last}"
 
@@ -466,18 +455,7 @@ def _moderation_sheet(ws: Worksheet, assessment: Assessment, bank: pd.DataFrame)
         for c in (6, 7):
             ws.cell(row=r, column=c).fill = INPUT_FILL
     end = max(len(assessment.moderation), 1) + 1
-    dv = DataValidation(
-        type="whole",
-        operator="between",
-        formula1="0",
-        formula2="4",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Skor tidak valid",
-        error="Skor yang disepakati harus bilangan bulat 0–4.",
-    )
-    dv.add(f"F2:F{end}")
-    ws.add_data_validation(dv)
+    _score_validation(ws, f"F2:F{end}", "Skor yang disepakati harus bilangan bulat 0–4.")
 
 
 class _StampedZip(zipfile.ZipFile):
@@ -562,3 +540,19 @@ def write_assessment(
     p = assessment.profile
     wb = build_workbook(mth.get(p.year), category=p.category, stage=p.stage, assessment=assessment, assessor=assessor)
     return save_atomic(wb, path, timestamp=timestamp)
+
+
+def _score_validation(ws: Worksheet, cells: str, error: str) -> None:
+    """Excel's own check on ``cells``: a whole number 0–4 or blank, ``error`` shown otherwise."""
+    dv = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="4",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Skor tidak valid",
+        error=error,
+    )
+    dv.add(cells)
+    ws.add_data_validation(dv)
