@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from processes import kernel_pids
 from smartcity_eval.batch import kernels
 from smartcity_eval.batch.params import notebooks_dir
 from smartcity_eval.batch.records import Task
@@ -94,12 +95,6 @@ def test_a_kernel_that_dies_is_replaced_by_a_fresh_one(tmp_path):
     assert "second kernel" in out.cells[-1].outputs[0]["text"]
 
 
-def _started_kernel_pids() -> set[int]:
-    import psutil
-
-    return {p.pid for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())}
-
-
 @pytest.mark.slow
 def test_one_notebooks_kernel_is_started_ahead_alone_and_stopped():
     """A thread that runs one notebook: its kernel starts before it is asked for, no spare follows, none is left."""
@@ -114,8 +109,8 @@ def test_one_notebooks_kernel_is_started_ahead_alone_and_stopped():
         kernels.close_pool()
         return started, len(pool.waiting), mode
 
-    before = _started_kernel_pids()  # kernels other tests' pools keep ahead in this process
+    before = kernel_pids()  # kernels other tests' pools keep ahead in this process
     with cf.ThreadPoolExecutor(max_workers=1) as thread:
         started, waiting, mode = thread.submit(use_it).result()
     assert (started, waiting, mode) == (1, 0, "spawn")
-    assert _started_kernel_pids() - before == set()
+    assert kernel_pids() - before == set()

@@ -17,6 +17,7 @@ import psutil
 import pytest
 
 from batch_support import edit, make_filled, spec, write_workbooks
+from processes import alive, cmdline
 from smartcity_eval.batch import execute as execute_mod
 from smartcity_eval.batch import guard, runner
 from smartcity_eval.batch.guard import BatchBusy, folder_lock
@@ -272,28 +273,10 @@ def descendants_when_busy(proc: subprocess.Popen, kernels: int = 1, timeout: flo
     while time.monotonic() < deadline and proc.poll() is None:
         with_children = parent.children(recursive=True)
         seen |= set(with_children)
-        if sum("zygote_main" in " ".join(_cmdline(p)) for p in with_children) >= kernels:
+        if sum("zygote_main" in " ".join(cmdline(p)) for p in with_children) >= kernels:
             return seen | set(parent.children(recursive=True))
         time.sleep(0.1)
     pytest.fail(f"no kernel started: {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}")
-
-
-def _cmdline(p: psutil.Process) -> list[str]:
-    try:
-        return p.cmdline()
-    except psutil.Error:
-        return []
-
-
-def alive(processes: set[psutil.Process]) -> list[str]:
-    out = []
-    for p in processes:
-        try:
-            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
-                out.append(" ".join(p.cmdline())[:120])
-        except psutil.Error:
-            pass
-    return out
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from batch_support import REGIONS, edit, make_filled, spec, write_workbooks
+from processes import kernel_pids
 from smartcity_eval.batch import execute as execute_mod
 from smartcity_eval.batch import kernels, runner
 from smartcity_eval.batch import params as params_mod
@@ -277,16 +278,10 @@ def test_one_region_after_a_batch_scores_no_other_workbook(data_dir, tmp_path, m
     assert scored == []
 
 
-def _kernel_processes() -> set[int]:
-    import psutil
-
-    return {p.pid for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())}
-
-
 @pytest.mark.slow
 def test_a_one_region_run_of_an_invalid_workbook_leaves_no_kernel(data_dir, tmp_path):
     edit(data_dir / "2024" / "tahap-2" / "kota-pariaman.xlsx", lambda wb: wb["Skor"].cell(12, 7, 7))
     args = ["run", "--year", "2024", "--stage", "2", "--region", "kota-pariaman", "--formats", "html"]
-    before = _kernel_processes()  # other tests' pools keep kernels ahead in this process
+    before = kernel_pids()  # other tests' pools keep kernels ahead in this process
     assert main([*args, "--data", str(data_dir), "--output", str(tmp_path / "out"), "--no-progress"]) == 1
-    assert _kernel_processes() - before == set()
+    assert kernel_pids() - before == set()
