@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
 SAMPLE = ROOT / "data" / "sample"
+
+# One-region runs render in their own process in the tests (and the processes they start), and start no warm
+# report server that would outlive them; tests/test_server.py turns it on for its own runs.
+os.environ["SMARTCITY_EVAL_SERVER"] = "0"
 
 
 @pytest.fixture(scope="session")

@@ -134,6 +134,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--category", choices=("all", "REGULER", "KPPN&IKN"), help="overview only: one category")
     p.add_argument("--scheduler", help="address of a Dask distributed scheduler (tcp://host:8786)")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument(
+        "--no-server", action="store_true", help="one region: render in this process, not in the warm report server"
+    )
     p.set_defaults(func=cmd_run)
 
     chosen = requested_command(sys.argv[1:] if argv is None else argv)
@@ -169,6 +172,7 @@ MODULE_COMMANDS: dict[str, tuple[str, str]] = {
         "smartcity_eval.preview.server",
         "serve one region's report while its workbook is edited, rendered again on each save",
     ),
+    "server": ("smartcity_eval.batch.server", "show or stop the warm report server that one-region runs use"),
 }
 
 
@@ -353,15 +357,31 @@ def _run_file_lang(path: Path | None) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    local = args.run_file is None and args.scheduler is None
+    if args.warm is None and local and args.regions is not None and len(args.regions) == 1 and not args.no_server:
+        code = _served(args)
+        if code is not None:
+            return code
     from smartcity_eval.batch.single import early
 
     # one region on this machine: its kernel starts first, and boots while the options are read and checked
-    with early(args.regions, args.run_file is None and args.scheduler is None, args.lang or DEFAULT_LANG) as thread:
+    with early(args.regions, local and args.warm is None, args.lang or DEFAULT_LANG) as thread:
         return run_command(args, thread)
 
 
+def _served(args: argparse.Namespace) -> int | None:
+    """The exit code of the run done by the warm report server (started when none runs), or None: run it here."""
+    from smartcity_eval.batch import client
+
+    if not client.enabled():
+        return None
+    minutes = client.IDLE_SECONDS // 60
+    return client.ask(args.argv, T(args.lang or DEFAULT_LANG, "server_started", minutes=minutes))
+
+
 def run_command(args: argparse.Namespace, thread: Any) -> int:
-    """``smartcity-eval run``; ``thread``: the one-report thread made first (or None)."""
+    """``smartcity-eval run``; ``thread``: the one-report thread made first (or None); ``args.warm``: the report
+    server's warm parts when the server runs it."""
     from smartcity_eval.batch.params import ParamsError, build_spec, check_inputs, load_run_file
     from smartcity_eval.batch.runner import run, summary_table
 
@@ -410,15 +430,17 @@ def run_command(args: argparse.Namespace, thread: Any) -> int:
 
         batch = run_distributed(spec, spec.scheduler, progress=not args.no_progress)
     else:
-        batch = run(spec, progress=not args.no_progress, early=thread)
+        warm = args.warm.parts(spec) if args.warm is not None else None
+        batch = run(spec, progress=not args.no_progress, early=thread, warm=warm)
     print(summary_table(batch, spec.lang))
     return batch.exit_code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
+def main(argv: Sequence[str] | None = None, warm: Any = None) -> int:
+    """Entry point of the console script; ``warm``: the report server's parts, when the server runs the command."""
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    args.argv, args.warm = list(sys.argv[1:] if argv is None else argv), warm
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt as exc:  # a batch says it was cancelled itself; before one starts, say it here

@@ -93,16 +93,18 @@ def run(
     progress: bool = True,
     executor_factory: Callable[[int], cf.Executor] | None = None,
     early: OneNotebook | None = None,
+    warm: Machinery | None = None,
 ) -> BatchResult:
     """Run a batch; never raises for a single region's failure. ``early``: the thread of a one-report run, made
-    before the spec was (:func:`smartcity_eval.batch.single.early`). Holds the output folder's lock throughout
-    (:class:`~smartcity_eval.batch.guard.BatchBusy` when another batch has it), stages in a folder of its own, and
-    writes ``run-summary.json`` however it ends (Ctrl-C: one line on stderr, then ``KeyboardInterrupt``)."""
+    before the spec was (:func:`smartcity_eval.batch.single.early`); ``warm``: machinery kept warm between runs (the
+    report server's, :mod:`smartcity_eval.batch.server`), used and left running. Holds the output folder's lock
+    throughout (:class:`~smartcity_eval.batch.guard.BatchBusy` when another batch has it), stages in a folder of its
+    own, and writes ``run-summary.json`` however it ends (Ctrl-C: one line on stderr, then ``KeyboardInterrupt``)."""
     folder = batch_folder(spec)
     with folder_lock(folder) as batch_id:
         ledger = Ledger(folder, folder / ".staging" / batch_id)
         try:
-            with ending(spec, ledger), machinery(spec, executor_factory, early) as parts:
+            with ending(spec, ledger), machinery(spec, executor_factory, early, warm) as parts:
                 t0 = time.perf_counter()
                 ledger.planned = plan(spec, parts.checks, ledger.staging)
                 ledger.plan_s = time.perf_counter() - t0
@@ -192,10 +194,17 @@ class Machinery:
 
 @contextlib.contextmanager
 def machinery(
-    spec: RunSpec, factory: Callable[[int], cf.Executor] | None, early: OneNotebook | None = None
+    spec: RunSpec,
+    factory: Callable[[int], cf.Executor] | None,
+    early: OneNotebook | None = None,
+    warm: Machinery | None = None,
 ) -> Iterator[Machinery]:
     """The batch's :class:`Machinery`, stopped at the end: ``factory``'s executor or worker processes, or for one
-    report on this machine a thread of this process with its one kernel (:func:`one_notebook`)."""
+    report on this machine a thread of this process with its one kernel (:func:`one_notebook`); or ``warm``, kept
+    running."""
+    if warm is not None:
+        yield warm
+        return
     if factory is None and spec.scheduler is None and len(wanted(spec)) == 1:
         with one_notebook(spec, early) as thread, PrintPool(spec.browser, 1) as prints:
             yield Machinery(None, thread, prints, browser_after=thread.kernel_started)
