@@ -145,6 +145,7 @@ class Preview:
         self.renders = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
         self.prints = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
         self.renderer = self.renders.submit(Renderer, target, self.workdir)
+        self.renders.submit(lambda: self.renderer.result().ready())
         self.printer: Any = None
         self.wake = asyncio.Event()
         self.server: uvicorn.Server | None = None
@@ -190,6 +191,7 @@ class Preview:
             self.state.rendering = True
             self.publish()
             rendered = await loop.run_in_executor(self.renders, renderer.render)
+            self.renders.submit(renderer.ready)  # the next kernel boots while the page loads this report
             self.state.apply(rendered, now())
             self.log(rendered)
             self.publish()
