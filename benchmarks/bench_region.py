@@ -96,9 +96,9 @@ def side_by_side(args: argparse.Namespace, data: Path, root: Path) -> None:
         action()
     samples: dict[str, list[tuple[float, float]]] = {label: [] for label in routes}
     server_cpu = []
-    for n in range(args.runs):
+    for _ in range(args.runs):
         for label, action in routes.items():
-            save_scores(workbook, 3 if n % 2 == 0 else 2)
+            flip_scores(workbook)
             before = server_cpu_seconds()
             samples[label].append(timed(action))
             if label == served:
@@ -167,12 +167,15 @@ def shown_final(workbook: Path) -> str:
     return format_number(rules.score(load(workbook)).nilai_final, 2, "id")
 
 
-def save_scores(workbook: Path, score: int) -> None:
+def flip_scores(workbook: Path) -> None:
+    """Save ``workbook`` with OP-02's five scores turned from 3 to 2 or back: every save changes Nilai Final."""
     from openpyxl import load_workbook
 
     wb = load_workbook(workbook)
+    sheet = wb["Skor"]
+    score = 2 if sheet.cell(ROW, FIRST_SCORE_COLUMN).value == 3 else 3
     for column in range(FIRST_SCORE_COLUMN, FIRST_SCORE_COLUMN + ASSESSORS):
-        wb["Skor"].cell(ROW, column, score)
+        sheet.cell(ROW, column, score)
     wb.save(workbook)
 
 
@@ -200,9 +203,9 @@ def preview(args: argparse.Namespace, data: Path, out: Path) -> None:
             page.goto(url)
             final = page.frame_locator("#report").locator(NILAI_FINAL)
             expect(final).to_have_text(shown_final(workbook), timeout=120_000)
-            for n in range(args.saves):
+            for _ in range(args.saves):
                 time.sleep(1.0)  # the assessor looks at the page, then saves again
-                save_scores(workbook, 3 if n % 2 == 0 else 2)
+                flip_scores(workbook)
                 saved = time.perf_counter()
                 expect(final).to_have_text(shown_final(workbook), timeout=30_000)
                 seconds.append(time.perf_counter() - saved)
