@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -277,3 +278,44 @@ def test_a_problem_names_only_keys_of_the_catalogues():
         Problem(ERROR, "no_such_code", "f.xlsx")
     with pytest.raises(KeyError, match="expected.bilangan bulat"):
         Problem(ERROR, "score_range", "f.xlsx", expected="bilangan bulat 0–4")
+
+
+# ---- a workbook unchanged since it was last checked is not read again (the report server, the preview)
+
+
+def settled(path: Path) -> Path:
+    """``path`` with its modification time a minute back, as a workbook nobody is editing."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 60_000_000_000))
+    return path
+
+
+def counted_reads(monkeypatch) -> list[Path]:
+    from smartcity_eval.inputs import validation
+
+    reads: list[Path] = []
+    read = validation.read_sheets
+    monkeypatch.setattr(validation, "read_sheets", lambda path: reads.append(path) or read(path))
+    return reads
+
+
+def test_an_unchanged_workbook_is_read_once(filled, monkeypatch):
+    reads = counted_reads(monkeypatch)
+    settled(filled)
+    validate(filled)
+    validate(filled)
+    assert len(reads) == 1
+
+
+def test_a_saved_workbook_is_checked_again(filled, monkeypatch):
+    settled(filled)
+    assert validate(filled).ok
+    settled(edit(filled, lambda wb: wb["Skor"].cell(12, 7, 7)))
+    assert codes(validate(filled)) == ["score_range"]
+
+
+def test_a_workbook_saved_just_now_is_read_every_time(filled, monkeypatch):
+    reads = counted_reads(monkeypatch)
+    validate(filled)
+    validate(filled)
+    assert len(reads) == 2

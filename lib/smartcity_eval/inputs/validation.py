@@ -7,7 +7,10 @@ warnings (a partly scored item, a blank finding) do not.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -786,9 +789,36 @@ def _open_disputes(
 
 
 def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult:
-    """Check one workbook; never writes to it. The result holds every problem and, if clean, the assessment."""
+    """Check one workbook; never writes to it. The result holds every problem and, if clean, the assessment.
+
+    A workbook unchanged since this process last checked it (same size, modification time and inode) is not read
+    again: the report server and the preview check the region's earlier workbooks on every render, and only the one
+    being edited changes. A file modified in the last :data:`SETTLED_NS` is always read (a save within the clock's
+    tick would leave its time as it was). Results are shared, not copied: treat them as read-only."""
     path = Path(path)
     expect = expect or Expect()
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _validate(path, expect)
+    if time.time_ns() - st.st_mtime_ns < SETTLED_NS:
+        return _validate(path, expect)
+    identity = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return _validate_unchanged(path, identity, expect.year, expect.stage, expect.region)
+
+
+#: how long ago a workbook must have been modified for its check to be kept (see :func:`validate`)
+SETTLED_NS = 2_000_000_000
+
+
+@functools.lru_cache(maxsize=64)
+def _validate_unchanged(
+    path: Path, _identity: tuple[int, ...], year: int | None, stage: int | None, region: str | None
+) -> ValidationResult:
+    return _validate(path, Expect(year, stage, region))
+
+
+def _validate(path: Path, expect: Expect) -> ValidationResult:
     c = _Collector(path.name)
     result = ValidationResult(path)
     try:
