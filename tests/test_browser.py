@@ -259,5 +259,12 @@ def test_the_dashboard_shows_no_code(dashboard, browser):
     assert "ws.national_table()" not in body
     assert "Tabel nasional" in body
     assert "Traceback" not in body
+    assert alignments(page) == ["right", "left", "left", "left", "right"]
     assert outside == []
     page.close()
+
+
+def alignments(page) -> list[str]:
+    """How the first five cells of the national table's first row are aligned: No, region, province, category, score."""
+    cells = page.locator("table.dataTable").first.locator("tbody tr").first.locator("td")
+    return [cells.nth(i).evaluate("td => getComputedStyle(td).textAlign") for i in range(5)]

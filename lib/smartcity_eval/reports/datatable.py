@@ -50,13 +50,21 @@ def shown(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], lang: str
     )
 
 
+#: the tables' own style: JupyterLab's (and Voilà's) output style right-aligns every table cell; DataTables marks
+#: number columns ``dt-type-numeric``, so the others (names, provinces, categories) are set back to the left
+STYLE = (
+    ".dt-container { overflow-x: auto; } .explore-note { margin: 0.4em 0; } "
+    ".dt-container table.dataTable :is(th, td):not(.dt-type-numeric) { text-align: left; }"
+)
+
+
 def init() -> None:
     """Put the DataTables bundle (JavaScript and CSS, from the itables package) into the page, once per notebook."""
     import itables
     from IPython.display import HTML, display
 
     itables.init_notebook_mode(all_interactive=False, connected=False)
-    display(HTML("<style>.dt-container { overflow-x: auto; } .explore-note { margin: 0.4em 0; }</style>"))
+    display(HTML(f"<style>{STYLE}</style>"))
 
 
 def _language(lang: str) -> dict[str, str]:
