@@ -362,3 +362,19 @@ def test_overview_leaves_the_non_participant_out_of_the_table(results):
 def test_overview_lists_the_non_participant_apart(overview_html):
     apart = overview_html.split("<h3>Tidak mengikuti evaluasi</h3>")[1].split("</ul>")[0]
     assert re.findall(r"<li>(.*?) \(", apart) == ["Kota Pekalongan"]
+
+
+# ----------------------------------------------------------------------------------------------- the assessor panel
+
+
+def panel_appendix(outputs: Path) -> str:
+    text = flat(" ".join(pages(outputs, 2024, 2, "kota-padang-panjang")))
+    return text[text.index("Lampiran E — Panel asesor") :]
+
+
+def test_the_panel_appendix_lists_the_moderated_item_with_every_score_and_the_agreed_one(outputs):
+    assert "QW-05 1 2 2 4 3 2,40 2 Kemitraan baru sebatas nota kesepahaman" in panel_appendix(outputs)
+
+
+def test_the_panel_appendix_names_the_dispute_left_open(outputs):
+    assert "Belum dimoderasi (1): OP-03." in panel_appendix(outputs)
