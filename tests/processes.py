@@ -6,9 +6,13 @@ reading its command line raises, so each read here treats :class:`psutil.Error` 
 
 from __future__ import annotations
 
-import psutil
+import subprocess
+import time
 
-__all__ = ["alive", "cmdline", "kernel_pids"]
+import psutil
+import pytest
+
+__all__ = ["alive", "cmdline", "descendants_once", "kernel_pids"]
 
 
 def cmdline(p: psutil.Process) -> list[str]:
@@ -34,3 +38,20 @@ def alive(processes: set[psutil.Process]) -> list[str]:
         except psutil.Error:
             pass
     return out
+
+
+def descendants_once(
+    proc: subprocess.Popen, marker: str, count: int, timeout: float = 60, interval: float = 0.05
+) -> set[psutil.Process]:
+    """Every process under ``proc`` once ``count`` of them have ``marker`` in their command line (the workers'
+    ``spawn_main``, the zygotes' ``zygote_main``), gathered again and again so that none is missed; fails the test when
+    ``proc`` ends or ``timeout`` passes first."""
+    parent, seen, deadline = psutil.Process(proc.pid), set(), time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        children = parent.children(recursive=True)
+        seen |= set(children)
+        if sum(marker in " ".join(cmdline(p)) for p in children) >= count:
+            return seen | set(parent.children(recursive=True))
+        time.sleep(interval)
+    ended = proc.stderr.read() if proc.poll() is not None and proc.stderr else ""
+    pytest.fail(f"not {count} processes with {marker!r} under {proc.pid}: {proc.poll()} {ended}")

@@ -15,10 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
-from processes import alive, cmdline
+from processes import alive, descendants_once
 from smartcity_eval.cli import main
 from smartcity_eval.inputs.synth import synthesize
 from smartcity_eval.inputs.workbook import OLE_MAGIC
@@ -197,19 +196,6 @@ def test_an_ingest_with_the_far_cell_stays_small_in_memory(far_ingest):
 # ------------------------------------------------------------------------------------------------ kill -9 of ingest
 
 
-def workers_when_busy(proc: subprocess.Popen, workers: int = 2, timeout: float = 60) -> set[psutil.Process]:
-    """Every process under ``proc`` once ``workers`` of its spawned workers run (seen again and again, so that none
-    is missed), while ``proc`` is still loading."""
-    parent, seen, deadline = psutil.Process(proc.pid), set(), time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        children = parent.children(recursive=True)
-        seen |= set(children)
-        if sum("spawn_main" in " ".join(cmdline(p)) for p in children) >= workers:
-            return seen | set(parent.children(recursive=True))
-        time.sleep(0.05)
-    pytest.fail(f"no ingest workers seen: {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}")
-
-
 @pytest.mark.slow
 def test_kill_9_of_ingest_leaves_no_process_behind(tmp_path):
     data = tmp_path / "data"
@@ -222,7 +208,7 @@ def test_kill_9_of_ingest_leaves_no_process_behind(tmp_path):
         text=True,
         start_new_session=True,
     )
-    children = workers_when_busy(proc)
+    children = descendants_once(proc, "spawn_main", 2)
     assert len(children) >= 3  # two workers and the resource tracker
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

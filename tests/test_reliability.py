@@ -13,11 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from batch_support import edit, make_filled, spec, write_workbooks
-from processes import alive, cmdline
+from processes import alive, descendants_once
 from smartcity_eval.batch import execute as execute_mod
 from smartcity_eval.batch import guard, runner
 from smartcity_eval.batch.guard import BatchBusy, folder_lock
@@ -266,23 +265,10 @@ def start_run(data: Path, out: Path, *extra: str) -> subprocess.Popen:
     )
 
 
-def descendants_when_busy(proc: subprocess.Popen, kernels: int = 1, timeout: float = 60) -> set[psutil.Process]:
-    """Every process under ``proc`` once zygotes and kernels forked by them (the same command line) number at least
-    ``kernels`` (seen again and again, so that none is missed)."""
-    parent, seen, deadline = psutil.Process(proc.pid), set(), time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        with_children = parent.children(recursive=True)
-        seen |= set(with_children)
-        if sum("zygote_main" in " ".join(cmdline(p)) for p in with_children) >= kernels:
-            return seen | set(parent.children(recursive=True))
-        time.sleep(0.1)
-    pytest.fail(f"no kernel started: {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}")
-
-
 @pytest.mark.slow
 def test_kill_9_of_run_leaves_no_process_behind(tmp_path):
     proc = start_run(sample_copy(tmp_path), tmp_path / "out", "--workers", "2")
-    children = descendants_when_busy(proc, kernels=4)
+    children = descendants_once(proc, "zygote_main", 4, interval=0.1)
     assert len(children) >= 4  # workers, zygotes, kernels, the resource tracker
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -294,7 +280,7 @@ def test_kill_9_of_run_leaves_no_process_behind(tmp_path):
 def test_ctrl_c_stops_within_two_seconds_with_one_line(tmp_path):
     out = tmp_path / "out"
     proc = start_run(sample_copy(tmp_path), out, "--workers", "2")
-    children = descendants_when_busy(proc, kernels=4)
+    children = descendants_once(proc, "zygote_main", 4, interval=0.1)
     t0 = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
     _, err = proc.communicate(timeout=30)
