@@ -319,3 +319,17 @@ def test_a_workbook_saved_just_now_is_read_every_time(filled, monkeypatch):
     validate(filled)
     validate(filled)
     assert len(reads) == 2
+
+
+def header_column(ws, header: str) -> int:
+    return next(c.column for c in ws[1] if c.value == header)
+
+
+def test_a_value_outside_a_list_names_its_sheet_row_and_column(filled):
+    def outside(wb):
+        for sheet, header in (("Program", "Pilar"), ("Rencana_Aksi", "Kategori"), ("Temuan", "Jenis")):
+            wb[sheet].cell(2, header_column(wb[sheet], header), "lainnya")
+
+    edit(filled, outside)
+    located = {(p.sheet, p.row, p.header) for p in validate(filled).errors if p.code == "choice"}
+    assert located == {("Program", 2, "Pilar"), ("Rencana_Aksi", 2, "Kategori"), ("Temuan", 2, "Jenis")}

@@ -247,6 +247,16 @@ def _choice(value: Any, options: dict[str, str]) -> str | None:
     return None
 
 
+def _chosen(
+    c: _Collector, sheet: str, row: int, column: str, raw: RawSheet, value: Any, options: dict[str, str]
+) -> str | None:
+    """The option key of a cell (:func:`_choice`), or None with an error naming the options."""
+    key = _choice(value, options)
+    if key is None:
+        c.add(ERROR, "choice", sheet, row, column, raw, value, "literal", text=", ".join(options.values()))
+    return key
+
+
 FORMULA_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
@@ -586,35 +596,9 @@ def _programmes(c: _Collector, raw: RawSheet, methodology: mth.Methodology | Non
     subs = {s.key: s.name_id for p in methodology.pillars for s in p.sub_dimensions}
     rows = []
     for r, v in raw.rows:
-        pillar = _choice(v.get("Pilar"), pillars)
-        ok = True
-        if pillar is None:
-            c.add(
-                ERROR,
-                "choice",
-                SHEET_PROGRAMMES,
-                r,
-                "Pilar",
-                raw,
-                v.get("Pilar"),
-                "literal",
-                text=", ".join(pillars.values()),
-            )
-            ok = False
-        status = _choice(v.get("Status"), STATUS_LABELS)
-        if status is None:
-            c.add(
-                ERROR,
-                "choice",
-                SHEET_PROGRAMMES,
-                r,
-                "Status",
-                raw,
-                v.get("Status"),
-                "literal",
-                text=", ".join(STATUS_LABELS.values()),
-            )
-            ok = False
+        pillar = _chosen(c, SHEET_PROGRAMMES, r, "Pilar", raw, v.get("Pilar"), pillars)
+        status = _chosen(c, SHEET_PROGRAMMES, r, "Status", raw, v.get("Status"), STATUS_LABELS)
+        ok = pillar is not None and status is not None
         qw = v.get("Quick win")
         qw_key = _choice(qw, {"Ya": "Ya", "Tidak": "Tidak"}) if qw is not None else "Tidak"
         if qw_key is None:
@@ -642,21 +626,8 @@ def _action_plan(c: _Collector, raw: RawSheet, methodology: mth.Methodology | No
     cats = {a.key: a.name_id for a in methodology.action_plan_categories}
     rows = []
     for r, v in raw.rows:
-        cat = _choice(v.get("Kategori"), cats)
-        ok = True
-        if cat is None:
-            c.add(
-                ERROR,
-                "choice",
-                SHEET_ACTION_PLAN,
-                r,
-                "Kategori",
-                raw,
-                v.get("Kategori"),
-                "literal",
-                text=", ".join(cats.values()),
-            )
-            ok = False
+        cat = _chosen(c, SHEET_ACTION_PLAN, r, "Kategori", raw, v.get("Kategori"), cats)
+        ok = cat is not None
         counts = {}
         for h in ("Rencana", "Terlaksana"):
             n = _as_int(v.get(h))
@@ -695,7 +666,6 @@ def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame | None) -> pd.Da
     rows = []
     for r, v in raw.rows:
         code = str(v.get("Asesor") or "").strip().upper()
-        kind = _choice(v.get("Jenis"), KIND_LABELS)
         text = v.get("Teks")
         ok = True
         if panel is not None and code not in panel.index:
@@ -711,18 +681,8 @@ def _findings(c: _Collector, raw: RawSheet, panel: pd.DataFrame | None) -> pd.Da
                 text=", ".join(panel.index) or "-",
             )
             ok = False
+        kind = _chosen(c, SHEET_FINDINGS, r, "Jenis", raw, v.get("Jenis"), KIND_LABELS)
         if kind is None:
-            c.add(
-                ERROR,
-                "choice",
-                SHEET_FINDINGS,
-                r,
-                "Jenis",
-                raw,
-                v.get("Jenis"),
-                "literal",
-                text=", ".join(KIND_LABELS.values()),
-            )
             ok = False
         if text is None or not str(text).strip():
             c.add(WARNING, "blank_finding", SHEET_FINDINGS, r, "Teks", raw)
