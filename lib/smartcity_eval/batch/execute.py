@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from smartcity_eval.batch import kernels
-from smartcity_eval.batch.notebooks import notebooks_dir
-from smartcity_eval.batch.records import KERNEL, Outcome, Task
-from smartcity_eval.batch.report_kernel import REPORT_KERNEL
+from smartcity_eval.batch.records import Outcome, Task
 from smartcity_eval.common.tables import write_text_atomic
 
 #: executions per task: the first, and one retry when the kernel failed
@@ -146,15 +144,6 @@ def warm_html(lang: str) -> None:
     from smartcity_eval.reports.report import notebook_to_html
 
     notebook_to_html(nbformat.v4.new_notebook(), lang=lang)
-
-
-def ready_ahead(lang: str = "") -> None:
-    """On a thread that executes reports one after another while waiting for the next (the report server's, the
-    preview's): bring its pool's next kernel (forked with the report modules imported) up to answering now. A kernel
-    started ahead boots only while its thread waits on the pool, so left alone it would boot when the next report
-    asks for it. With ``lang``, the HTML exporter for ``lang`` is made meanwhile."""
-    if kernels.enabled():
-        kernels.pool(REPORT_KERNEL).warm(KERNEL, notebooks_dir(), (lambda: warm_html(lang)) if lang else None)
 
 
 def _export_html(task: Task, run: _Run) -> Path | None:

@@ -14,7 +14,6 @@ browser; it never answers a caller of other code (the socket's name is the code'
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import contextlib
 import fcntl
 import io
@@ -25,19 +24,18 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from smartcity_eval.batch import client, kernels
+from smartcity_eval.batch import client
 from smartcity_eval.batch.client import Reply, Request
-from smartcity_eval.batch.execute import ready_ahead
 from smartcity_eval.batch.notebooks import notebooks_dir
 from smartcity_eval.batch.params import RunSpec, notebook_path, wanted
 from smartcity_eval.batch.printing import PrintPool
-from smartcity_eval.batch.records import KERNEL
 from smartcity_eval.batch.runner import Machinery
+from smartcity_eval.batch.single import WarmNotebooks
 from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
 
@@ -47,27 +45,12 @@ HELP = "show or stop the warm report server that one-region runs use"
 NOT_SERVED = -1
 
 
-class WarmNotebooks(cf.ThreadPoolExecutor):
-    """The thread that executes the server's notebooks; after each it readies the next kernel while the report
-    prints (:func:`~smartcity_eval.batch.execute.ready_ahead`)."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=1, thread_name_prefix="notebook")
-        super().submit(ready_ahead, DEFAULT_LANG)
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
-        super().submit(ready_ahead)
-        return future
-
-
 class Warm:
     """What the server keeps between runs: a thread whose kernel pool forks kernels from a zygote with the report
     modules imported, one started ahead, and a print pool with its browser open."""
 
     def __init__(self) -> None:
-        kernels.find_spec(KERNEL)  # imports IPython on this thread, before the notebook thread does
-        self.notebooks = WarmNotebooks()
+        self.notebooks = WarmNotebooks(DEFAULT_LANG)
         self.prints = PrintPool(None, 1)
         self.prints.warm(DEFAULT_LANG)
 
@@ -81,7 +64,6 @@ class Warm:
 
     def close(self) -> None:
         """Stop the kernels (with their zygote) and the browser."""
-        self.notebooks.submit(kernels.close_pool).result()
         self.notebooks.shutdown()
         self.prints.close()
 

@@ -15,8 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from smartcity_eval.batch import kernels
-from smartcity_eval.batch.execute import execute, ready_ahead
+from smartcity_eval.batch.execute import execute
 from smartcity_eval.batch.params import RunSpec
 from smartcity_eval.batch.plan import Plan, batch_folder, plan
 from smartcity_eval.common import i18n
@@ -102,14 +101,6 @@ class Renderer:
             kind = NOTEBOOK if outcome.error_kind == NOTEBOOK else RUNNER
             return Rendered(problems=(outcome.error,), kind=kind, name=report.name)
         return Rendered(html=outcome.html.read_text(encoding="utf-8"), name=report.name, header=report.header)
-
-    def ready(self) -> None:
-        """Ready the next render's kernel (and the HTML exporter) while nothing is being rendered."""
-        ready_ahead(self.target.lang)
-
-    def close(self) -> None:
-        """Stop this thread's kernels (and their zygote)."""
-        kernels.close_pool()
 
 
 def _finish(rendered: Rendered, seconds: float) -> Rendered:

@@ -34,6 +34,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from watchfiles import awatch
 
+from smartcity_eval.batch.single import WarmNotebooks
 from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES, format_number, stage_name
 from smartcity_eval.common.layout import DEFAULT_DATA_DIR, DEFAULT_OUTPUT_DIR, DataLayout, check_slug
@@ -142,10 +143,9 @@ class Preview:
         self.state = State()
         self.listeners: set[asyncio.Queue[dict[str, Any]]] = set()
         self.workdir = Path(tempfile.mkdtemp(prefix="smartcity-preview-"))
-        self.renders = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
+        self.renders = WarmNotebooks(target.lang)
         self.prints = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
         self.renderer = self.renders.submit(Renderer, target, self.workdir)
-        self.renders.submit(lambda: self.renderer.result().ready())
         self.printer: Any = None
         self.wake = asyncio.Event()
         self.server: uvicorn.Server | None = None
@@ -190,8 +190,7 @@ class Preview:
             await self.settle()
             self.state.rendering = True
             self.publish()
-            rendered = await loop.run_in_executor(self.renders, renderer.render)
-            self.renders.submit(renderer.ready)  # the next kernel boots while the page loads this report
+            rendered = await loop.run_in_executor(self.renders, renderer.render)  # then the next kernel boots
             self.state.apply(rendered, now())
             self.log(rendered)
             self.publish()
@@ -300,8 +299,6 @@ class Preview:
 
     def close(self) -> None:
         """Stop the kernels (after a render under way), the browser, and remove the working folder."""
-        if self.renderer.done() and self.renderer.exception() is None:
-            self.renders.submit(self.renderer.result().close)
         self.renders.shutdown(wait=True, cancel_futures=False)
         self.prints.submit(self.close_printer)
         self.prints.shutdown(wait=True)
