@@ -136,7 +136,7 @@ class Problem:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Expect:
     """What the run expects of a workbook (None = anything)."""
 
@@ -755,16 +755,14 @@ def validate(path: Path | str, expect: Expect | None = None) -> ValidationResult
     again: the report server and the preview check the region's earlier workbooks on every render, and only the one
     being edited changes. A file modified in the last :data:`SETTLED_NS` is always read (a save within the clock's
     tick would leave its time as it was). Results are shared, not copied: treat them as read-only."""
-    path = Path(path)
-    expect = expect or Expect()
+    path, expect = Path(path), expect or Expect()
     try:
         st = os.stat(path)
     except OSError:
+        st = None
+    if st is None or time.time_ns() - st.st_mtime_ns < SETTLED_NS:
         return _validate(path, expect)
-    if time.time_ns() - st.st_mtime_ns < SETTLED_NS:
-        return _validate(path, expect)
-    identity = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return _validate_unchanged(path, identity, expect.year, expect.stage, expect.region)
+    return _validate_unchanged(path, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), expect)
 
 
 #: how long ago a workbook must have been modified for its check to be kept (see :func:`validate`)
@@ -772,10 +770,8 @@ SETTLED_NS = 2_000_000_000
 
 
 @functools.lru_cache(maxsize=64)
-def _validate_unchanged(
-    path: Path, _identity: tuple[int, ...], year: int | None, stage: int | None, region: str | None
-) -> ValidationResult:
-    return _validate(path, Expect(year, stage, region))
+def _validate_unchanged(path: Path, _identity: tuple[int, ...], expect: Expect) -> ValidationResult:
+    return _validate(path, expect)
 
 
 def _validate(path: Path, expect: Expect) -> ValidationResult:
