@@ -76,7 +76,7 @@ def server_dir() -> Path:
 def server_key() -> str:
     """Which server fits this process: a hash of the interpreter, every file of the package (name, size, time) and
     :data:`KEYED_ENV` with the project's own variables."""
-    digest = hashlib.sha256(sys.executable.encode())
+    digest = hashlib.sha256(os.path.abspath(sys.executable).encode())  # one interpreter, however it was called
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             stat = path.stat()
