@@ -112,10 +112,12 @@ def server_cpu_seconds() -> float:
     """CPU seconds of the report server and every process under it (kernels, zygote, browser) so far."""
     import psutil
 
-    status = subprocess.run([str(BIN / "smartcity-eval"), "server", "status"], capture_output=True, text=True).stdout
-    if "pid " not in status:
+    from smartcity_eval.batch import client
+
+    reply = client.tell("status")  # the server this process's commands are handed to (same code and settings)
+    if reply is None:
         return 0.0
-    server = psutil.Process(int(status.split("pid ")[1].split(",")[0]))
+    server = psutil.Process(int(reply.status["pid"]))
     total = 0.0
     for p in [server, *server.children(recursive=True)]:
         try:
