@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from processes import alive, descendants_once
+from published_rows import HEADER, MALANG, PADANG
 from smartcity_eval.cli import main
 from smartcity_eval.inputs.synth import synthesize
 from smartcity_eval.inputs.workbook import OLE_MAGIC
@@ -219,9 +220,6 @@ def test_kill_9_of_ingest_leaves_no_process_behind(tmp_path):
 # ------------------------------------------------------------------------------------------------ national
 
 
-HEADER = "no,kab_kota,ket,baseline,output,outcome,impact,quick_wins,kolaborasi,nilai_final,improvement\n"
-MALANG = "1,Kab. Malang,KPPN&IKN,3.6,2.29,3.41,2.81,3.13,2.53,2.94,0.44\n"
-PADANG = "2,Kota Padang Panjang,REGULER,3.2,2.1,2.5,2.4,2.0,,2.41,-0.39\n"
 TABLE = "national-2023-tahap-2.csv › "
 
 #: case -> (the file's bytes, a located fragment of what ``national`` says)
