@@ -210,14 +210,18 @@ def test_no_english_parameter_key_in_an_indonesian_report(texts, parameter_keys)
 # ----------------------------------------------------------------------------------------------- ranks
 
 
-def _national_rank(outputs: Path, region: str) -> str:
+def _rank(outputs: Path, region: str, tile: str) -> str:
+    """The rank in the summary tile ``tile`` (``NASIONAL``, ``KATEGORI``) of the region's 2024 Tahap II report."""
     summary = pages(outputs, 2024, 2, region)[1]
-    return re.search(r"PERINGKAT NASIONAL\s*(\d+ dari \d+)", summary).group(1)
+    return re.search(rf"PERINGKAT {tile}\s*(\d+ dari \d+)", summary).group(1)
+
+
+def _national_rank(outputs: Path, region: str) -> str:
+    return _rank(outputs, region, "NASIONAL")
 
 
 def _category_rank(outputs: Path, region: str) -> str:
-    summary = pages(outputs, 2024, 2, region)[1]
-    return re.search(r"PERINGKAT KATEGORI\s*(\d+ dari \d+)", summary).group(1)
+    return _rank(outputs, region, "KATEGORI")
 
 
 def test_pariaman_and_pelalawan_tied_at_2_14_share_their_rank(outputs):
