@@ -40,6 +40,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import check_lang, format_number, format_percent, stage_name
 from smartcity_eval.method import methodology as mth
+from smartcity_eval.reports import chart_layout as cl
 
 __all__ = [
     "ACTION_PLAN_COLOURS",
@@ -302,20 +303,54 @@ def _shorten(text: str, limit: int = 60, width: int = 36, max_lines: int = 2) ->
         limit -= 4
 
 
-def _new_figure(height_cm: float, width_cm: float = 16.0) -> Figure:
-    return Figure(figsize=(width_cm * CM, height_cm * CM), layout="constrained")
+def _new_figure(height_cm: float, width_cm: float = 16.0, layout: str | None = None) -> Figure:
+    """A figure of the report's width; the region report's charts place their plot themselves (:mod:`chart_layout`),
+    the cohort's charts (``layout="constrained"``) leave it to Matplotlib."""
+    return Figure(figsize=(width_cm * CM, height_cm * CM), layout=layout)
 
 
 def _text_colour_on(colour: Any) -> str:
     return "white" if greyscale_luma(colour) < 0.5 else _INK
 
 
+#: the gap between a bar chart's plot and its column of values, in plot widths
+_COLUMN_GAP = 0.015
+
+
 def _values_column(ax: Axes, y: Sequence[float], texts: Sequence[str], gid: str, **style: Any) -> None:
     """Value labels in a column right of the plot area, one per bar: clear of bars, markers and reference lines."""
     for yi, text in zip(y, texts, strict=True):
         ax.text(
-            1.015, yi, text, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=8, gid=gid, **style
+            1 + _COLUMN_GAP,
+            yi,
+            text,
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="center",
+            fontsize=8,
+            gid=gid,
+            **style,
         )
+
+
+def _fit_bars(
+    fig: Figure,
+    names: Sequence[str],
+    values: Sequence[str],
+    *,
+    weight: str = "normal",
+    legend: bool = False,
+    label_above: bool = False,
+) -> None:
+    """Place a bar chart's plot: its category names left, its column of ``values`` right (8 pt, ``weight``), the value
+    axis below, a one-row legend under that when there is one, and a label above the plot when ``label_above``."""
+    width = fig.get_size_inches()[0] * 72
+    left = cl.PAD + cl.text_width(names, 8) + cl.TICK / 2
+    column = cl.PAD + cl.text_width(values, 8, weight)
+    plot = (width - left - column) / (1 + _COLUMN_GAP)
+    bottom = cl.PAD + cl.x_axis_height(8, 9) + (cl.legend_height(1, 8) + cl.PAD if legend else 0)
+    top = cl.PAD + (cl.lines_height(1, 9) if label_above else cl.LINE * 4)
+    cl.Margins(left=left, right=width - left - plot, bottom=bottom, top=top).apply(fig)
 
 
 def _bar_axis(ax: Axes, names: Sequence[str], label: str, top: float, ticks: Sequence[float], lang: str) -> None:
@@ -373,7 +408,8 @@ def radar(
         _radar_outline(ax, angles, cur, "current", labels[0])
         _radar_values(ax, angles, placed, lang)
         handles, texts = ax.get_legend_handles_labels()  # drawn previous-first; list current first
-        fig.legend(handles[::-1], texts[::-1], loc="outside lower center", ncols=2, handlelength=2.8)
+        cl.bottom_legend(fig, handles[::-1], texts[::-1], ncols=2, handlelength=2.8)
+        _fit_radar(fig, names)
     return Chart(fig, t("alt_radar", series=labels[0], values=_radar_alt(names, cur, prev, labels[1], lang)))
 
 
@@ -389,10 +425,22 @@ def _radar_frame(
     ax.set_rgrids(_RINGS, texts, angle=ring_angle, fontsize=6.5, color=_RING_TEXT, bbox=box)
     ax.yaxis.set_zorder(4)  # ring labels over the outlines, under the value labels
     ax.set_xticks(angles, names)
-    ax.tick_params(axis="x", pad=24, labelsize=9)
+    ax.tick_params(axis="x", pad=_RADAR_PAD, labelsize=9)
     ax.grid(color=_GRID, linewidth=0.7)
     ax.spines["polar"].set_color("#999999")
     ax.spines["polar"].set_linewidth(0.8)
+
+
+def _fit_radar(fig: Figure, names: Sequence[str]) -> None:
+    """Place the radar: the dimension names (9 pt) stand :data:`_RADAR_PAD` outside its circle, the legend below."""
+    beyond = _RADAR_PAD + cl.lines_height(1, 9)
+    side = cl.PAD + _RADAR_PAD + cl.text_width(names, 9)
+    bottom = cl.PAD + cl.legend_height(1, 8) + cl.PAD + beyond
+    cl.Margins(left=side, right=side, bottom=bottom, top=cl.PAD + beyond).apply(fig)
+
+
+#: points between the radar's circle and the dimension names around it
+_RADAR_PAD = 24
 
 
 def _radar_label_radii(cur: np.ndarray, prev: np.ndarray | None) -> list[tuple[int, str, float, float]]:
@@ -521,6 +569,7 @@ def dimension_bars(
         if med is not None:
             _median_marks(fig, ax, med.to_numpy(), y, t("median"))
         _bar_axis(ax, names, t("score"), SCORE_MAX, [0, 1, 2, 3, 4], lang)
+        _fit_bars(fig, names, texts, weight="bold", legend=med is not None)
     items = [f"{name} {text}" for name, text in zip(names, texts, strict=True)]
     if med is None:
         return Chart(fig, t("alt_bars_alone", values=", ".join(items)))
@@ -544,7 +593,7 @@ def _median_marks(fig: Figure, ax: Axes, med: np.ndarray, y: np.ndarray, label: 
         gid="median",
         zorder=4,
     )
-    fig.legend(handles=[line], labels=[label], loc="outside lower right")
+    cl.bottom_legend(fig, [line], [label], ncols=1, right=True)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -594,6 +643,7 @@ def realisation_bars(
             label = f"{t('total')} {total_text}"
             ax.text(total, 1.0, label, transform=ax.get_xaxis_transform(), ha="center", va="bottom", gid="total-label")
         _bar_axis(ax, names, t("realisation"), 100, [0, 20, 40, 60, 80, 100], lang)
+        _fit_bars(fig, names, texts, label_above=not math.isnan(total))
     values = ", ".join(f"{name} {text}" for name, text in zip(names, texts, strict=True))
     if kind == "programme":
         return Chart(fig, t("alt_programme", values=values, total=total_text))
@@ -648,16 +698,18 @@ def uplift_bars(table: pd.DataFrame, *, lang: str = "id", year: int | None = Non
             ax.text(0.5, 0.5, t("no_data"), ha="center", va="center", transform=ax.transAxes)
             ax.set_axis_off()
             return Chart(fig, t("no_data"))
-        _uplift_draw(fig, ax, data, texts, top if top > 0 else 1.0, lang, year)
+        ticks = _uplift_draw(fig, ax, data, texts, top if top > 0 else 1.0, lang, year)
         ax.set_xlabel(t("gain"))
+        _fit_uplift(fig, ticks, [ax.xaxis.get_major_formatter()(x) for x in ax.get_xticks()])
     items = [f"{i} {label} {text}" for i, label, text in zip(data["item_id"], data["label"], texts, strict=True)]
     return Chart(fig, t("alt_uplift", values=", ".join(items)))
 
 
 def _uplift_draw(
     fig: Figure, ax: Axes, data: pd.DataFrame, texts: Sequence[str], span: float, lang: str, year: int | None
-) -> None:
-    """Bars in their dimension's colour with gain labels at their ends, item codes and labels on y, a legend."""
+) -> list[str]:
+    """Bars in their dimension's colour with gain labels at their ends, item codes and labels on y, a legend; the
+    labels on y."""
     y = np.arange(len(data))
     dims = _ordered_keys(set(data["dimension"]), mth.DIMENSION_KEYS, "dimension")
     colours = [DIMENSION_COLOURS[d] for d in data["dimension"]]
@@ -676,7 +728,16 @@ def _uplift_draw(
     ax.grid(axis="x")
     ax.tick_params(axis="y", length=0)
     handles = [Patch(facecolor=DIMENSION_COLOURS[d], edgecolor=_INK, linewidth=0.5) for d in dims]
-    fig.legend(handles, _labels_of(dims, "dimension", lang, year), loc="outside lower center", ncols=len(dims))
+    cl.bottom_legend(fig, handles, _labels_of(dims, "dimension", lang, year), ncols=len(dims))
+    return ticks
+
+
+def _fit_uplift(fig: Figure, ticks: Sequence[str], values: Sequence[str]) -> None:
+    """Place the uplift plot: item labels left (7.5 pt), half a value tick right, the gain axis and legend below."""
+    left = cl.PAD + cl.text_width(ticks, 7.5) + cl.TICK / 2
+    right = cl.PAD + cl.text_width(values, 8) / 2
+    bottom = cl.PAD + cl.legend_height(1, 8) + cl.PAD + cl.x_axis_height(8, 9)
+    cl.Margins(left=left, right=right, bottom=bottom, top=cl.PAD + cl.LINE * 4).apply(fig)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -711,7 +772,7 @@ def distribution(finals: pd.DataFrame, *, highlight: str | None = None, lang: st
     cats = [c for c in CATEGORY_ORDER if c in present] + sorted(c for c in present if c not in CATEGORY_ORDER)
     groups = [data.loc[data["category"] == c, "nilai_final"].to_numpy() for c in cats]
     with apply_style():
-        fig = _new_figure(9.5)
+        fig = _new_figure(9.5, layout="constrained")
         ax = fig.subplots()
         _distribution_draw(ax, data, cats, groups, highlight)
         _distribution_legend(fig, t)
@@ -835,7 +896,7 @@ def heatmap(table: pd.DataFrame, *, lang: str = "id", year: int | None = None) -
     annotate = n < _ANNOTATE_BELOW
     height_cm = min(2.6 + (0.55 if annotate else 0.3) * n, 25.0)
     with apply_style():
-        fig = _new_figure(height_cm + (0.6 if data.isna().any().any() else 0))
+        fig = _new_figure(height_cm + (0.6 if data.isna().any().any() else 0), layout="constrained")
         ax = fig.subplots()
         cmap = mpl.colormaps["cividis"].with_extremes(bad="white")
         im = ax.imshow(
@@ -951,9 +1012,15 @@ def trajectory(history: pd.DataFrame, *, lang: str = "id", year: int | None = No
         for ax in axes[:, 0]:
             _trajectory_axis(ax, data, lang)
         axes[-1, 0].set_xlabel(t("year"))
-        handles = [h for ax in axes[:, 0] for h in ax.get_legend_handles_labels()[0]]
-        fig.legend(handles=handles, loc="outside lower center", ncols=2 if not dims else 4, handlelength=2.4)
+        handles, labels = ([x for ax in axes[:, 0] for x in ax.get_legend_handles_labels()[k]] for k in (0, 1))
+        ncols = 2 if not dims else 4
+        cl.bottom_legend(fig, handles, labels, ncols=ncols, handlelength=2.4)
+        _fit_trajectory(fig, axes[:, 0], -(-len(handles) // ncols))
     return Chart(fig, _trajectory_alt(data, names, lang))
+
+
+#: points above a Tahap II point where its value label is centred
+_VALUE_OFFSET = 10
 
 
 def _trajectory_finals(ax: Axes, data: pd.DataFrame, lang: str) -> None:
@@ -988,7 +1055,7 @@ def _trajectory_finals(ax: Axes, data: pd.DataFrame, lang: str) -> None:
             gid="stage1",
             zorder=4,
         )
-    for rows, dy, weight, colour in ((s2, 10, "bold", current), (s1, -12, "normal", _PREVIOUS_TEXT)):
+    for rows, dy, weight, colour in ((s2, _VALUE_OFFSET, "bold", current), (s1, -12, "normal", _PREVIOUS_TEXT)):
         for yr, v in zip(rows["year"], rows["nilai_final"], strict=True):
             ax.annotate(
                 _fmt(v, 2, lang),
@@ -1039,6 +1106,17 @@ def _trajectory_axis(ax: Axes, data: pd.DataFrame, lang: str) -> None:
     ax.yaxis.set_major_locator(FixedLocator([0, 1, 2, 3, 4]))
     ax.yaxis.set_major_formatter(_tick_formatter(lang))
     ax.grid(axis="y")
+
+
+def _fit_trajectory(fig: Figure, axes: Sequence[Axes], legend_rows: int) -> None:
+    """Place the trajectory's panels: the score label and ticks left, the years and the legend below, room above
+    for the value labels over a score of 4 and between the panels for those under a score near 0."""
+    ticks = [axes[0].yaxis.get_major_formatter()(y) for y in axes[0].get_yticks()]
+    left = cl.PAD + cl.lines_height(1, 9) + cl.LABELPAD + cl.text_width(ticks, 8) + cl.TICK
+    bottom = cl.PAD + cl.legend_height(legend_rows, 8) + cl.PAD + cl.x_axis_height(8, 9)
+    values = _VALUE_OFFSET + cl.lines_height(1, 8)
+    margins = cl.Margins(left=left, right=cl.PAD + 4, bottom=bottom, top=cl.PAD + values, between=values)
+    margins.apply(fig, rows=len(axes))
 
 
 def _trajectory_alt(data: pd.DataFrame, names: dict[str, str], lang: str) -> str:

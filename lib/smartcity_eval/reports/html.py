@@ -19,7 +19,7 @@ def figure_html(chart: charts.Chart, caption: str) -> str:
     """
     buf = io.BytesIO()
     with charts.apply_style():
-        chart.figure.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        chart.figure.savefig(buf, format="svg", metadata={"Date": None})
     data = base64.b64encode(buf.getvalue()).decode()
     return (
         f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" alt="{escape(chart.alt)}"/>'
