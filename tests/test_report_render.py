@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import stat
+import threading
 from pathlib import Path
 
 import nbformat
@@ -211,6 +213,37 @@ def test_print_pdf(tmp_path: Path, report_html: str, pdf_ok: None) -> None:
         assert data.startswith(b"%PDF")
         assert _page_count(pdf) >= 1  # sections flow (only parts start a page: tests/test_report_pdf.py)
     assert not [p for p in pdf_id.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.slow
+def test_printing_requests_nothing_from_the_network(tmp_path: Path, pdf_ok: None) -> None:
+    hits: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    page = (
+        f'<html><body><p>Laporan</p><img src="{base}/logo.png" alt="logo"><link rel="stylesheet" href="{base}/x.css">'
+    )
+    html_path = write_text_atomic(
+        tmp_path / "laporan.html", page + f'<iframe src="{base}/frame"></iframe></body></html>'
+    )
+    try:
+        with PdfPrinter() as printer:
+            printer.print_pdf(html_path, tmp_path / "laporan.pdf", header="x")
+    finally:
+        server.shutdown()
+    assert hits == []
+    assert (tmp_path / "laporan.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_print_pdf_requires_start(tmp_path: Path) -> None:
