@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -88,6 +89,17 @@ def test_the_import_chain_is_read_from_importtime():
 def test_no_process_imports_the_slow_iri_grammars(code):
     found = imports_of(code)
     assert SLOW_TO_IMPORT not in found.modules, WHY_NOT.format(chain=found.chain(SLOW_TO_IMPORT))
+
+
+def test_the_command_line_reads_no_package_metadata_until_the_version_is_asked_for():
+    assert "importlib.metadata" not in imports_of("import smartcity_eval.cli").modules
+
+
+def test_version_prints_the_installed_version():
+    proc = subprocess.run(
+        [sys.executable, "-c", MAIN.format(argv=["--version"])], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert proc.stdout == f"smartcity-eval {importlib.metadata.version('smartcity-eval')}\n"
 
 
 def test_help_imports_none_of_the_heavy_libraries():

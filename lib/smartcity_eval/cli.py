@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from smartcity_eval import __version__
 from smartcity_eval.common import i18n
 from smartcity_eval.common.i18n import DEFAULT_LANG, LANGUAGES
 
@@ -70,12 +69,26 @@ def _lang_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="language of messages (default: id)")
 
 
+class VersionAction(argparse.Action):
+    """``--version``: prints the program and its version, looked up only then (see ``smartcity_eval.__version__``)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "show the version and exit")
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> NoReturn:
+        import smartcity_eval
+
+        print(f"{parser.prog} {smartcity_eval.__version__}")
+        parser.exit()
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser with every subcommand; of those in ``MODULE_COMMANDS``, only the one ``argv`` names is
     imported (the others are listed by name and help), so ``--help`` and the light commands stay fast."""
     lang = argv_lang(sys.argv[1:] if argv is None else argv)
     parser = Parser(prog="smartcity-eval", description=__doc__, lang=lang)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=functools.partial(Parser, lang=lang)
     )
