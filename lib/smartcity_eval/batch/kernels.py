@@ -45,7 +45,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_event_loop
 
-from smartcity_eval.common import processes
+from smartcity_eval.common import processes, spares
 
 #: modules the zygote imports for every kernel: what ipykernel loads when it starts
 KERNEL_MODULES = (
@@ -122,6 +122,7 @@ def _child(request: dict[str, Any], reply_fd: int, zygote_pid: int) -> int:
     os.environ.update(request["env"])
     # the kernel exits when the zygote does (ipykernel's parent poller watches this pid)
     os.environ["JPY_PARENT_PID"] = str(zygote_pid)
+    spares.start(request.get("spares", 0))  # before ipykernel starts its threads
     import ipykernel_launcher
     from ipykernel import kernelapp
 
@@ -212,13 +213,14 @@ class Zygote:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def fork(self, args: list[str], cwd: str, env: dict[str, str], timeout: float = 30) -> int:
-        """Fork a kernel that runs ``ipykernel_launcher ARGS`` in ``cwd`` with ``env``; returns its pid."""
+    def fork(self, args: list[str], cwd: str, env: dict[str, str], timeout: float = 30, spares: int = 0) -> int:
+        """Fork a kernel that runs ``ipykernel_launcher ARGS`` in ``cwd`` with ``env`` and ``spares`` spare processes
+        (:mod:`smartcity_eval.common.spares`); returns its pid."""
         with self._lock:
             self.wait_ready()
             if not self.alive() or self.proc.stdin is None:
                 raise RuntimeError("the kernel zygote is not running")
-            self.proc.stdin.write(json.dumps({"args": args, "cwd": cwd, "env": env}) + "\n")
+            self.proc.stdin.write(json.dumps({"args": args, "cwd": cwd, "env": env, "spares": spares}) + "\n")
             self.proc.stdin.flush()
             answer = self._readline(timeout)
         if not answer.isdigit():
@@ -292,6 +294,7 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
     """Launches ipykernel kernels by forking them from a :class:`Zygote`; other kernels the ordinary way."""
 
     zygote: Zygote | None = None
+    spares = 0
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
         zygote = self.zygote
@@ -299,7 +302,7 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or Path.cwd())
-        pid = zygote.fork(cmd[3:], cwd, env)
+        pid = zygote.fork(cmd[3:], cwd, env, spares=self.spares)
         self.process = ForkedProcess(pid)  # type: ignore[assignment]
         self.pid, self.pgid, self.cwd = pid, pid, cwd
         return self.connection_info
@@ -336,12 +339,17 @@ class PooledKernelManager(AsyncKernelManager):  # type: ignore[misc]
 
 class KernelPool:
     """Fresh kernels for one worker (process and thread), ``ahead`` of them started before they are needed, each
-    holding what ``preload`` names."""
+    holding what ``preload`` names; a kernel forked from the zygote comes with ``spares`` spare processes."""
 
     def __init__(
-        self, ahead: int = 1, fork: bool | None = None, startup_timeout: float = 60, preload: Preload = NO_PRELOAD
+        self,
+        ahead: int = 1,
+        fork: bool | None = None,
+        startup_timeout: float = 60,
+        preload: Preload = NO_PRELOAD,
+        spares: int = 0,
     ) -> None:
-        self.ahead = ahead
+        self.ahead, self.spares = ahead, spares
         self.preload = preload
         self.startup_timeout = startup_timeout
         self.fork = (hasattr(os, "fork") and sys.platform != "win32") if fork is None else fork
@@ -390,7 +398,7 @@ class KernelPool:
         km.kernel_id = str(uuid.uuid4())
         zygote = self._zygote()
         km.provisioner = ZygoteProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
-        km.provisioner.zygote = zygote
+        km.provisioner.zygote, km.provisioner.spares = zygote, self.spares
         try:
             await km.start_kernel(cwd=cwd, extra_arguments=list(KERNEL_ARGS))
             kc = km.client()
@@ -553,15 +561,15 @@ def prestart(preload: Preload = NO_PRELOAD) -> None:
             p.prestart()
 
 
-def pool(preload: Preload = NO_PRELOAD, ahead: int = 1, fork: bool | None = None) -> KernelPool:
-    """This thread's kernel pool for ``preload`` (created on first use, with ``ahead`` and ``fork``, or when
-    another ``preload`` is asked for; closed when the process exits)."""
+def pool(preload: Preload = NO_PRELOAD, ahead: int = 1, fork: bool | None = None, spares: int = 0) -> KernelPool:
+    """This thread's kernel pool for ``preload`` (created on first use, with ``ahead``, ``fork`` and ``spares``, or
+    when another ``preload`` is asked for; closed when the process exits)."""
     current = getattr(_local, "pool", None)
     if current is not None and current.preload != preload:
         current.close()
         current = None
     if current is None:
-        current = _local.pool = KernelPool(ahead=ahead, fork=fork, preload=preload)
+        current = _local.pool = KernelPool(ahead=ahead, fork=fork, preload=preload, spares=spares)
         _register_close(current)
     return current
 

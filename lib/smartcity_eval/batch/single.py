@@ -15,6 +15,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import functools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -93,9 +94,14 @@ class WarmNotebooks(cf.ThreadPoolExecutor):
             self.readying.append(super().submit(_ready_next, meanwhile))
 
 
+#: spare processes of a warm thread's kernels (:mod:`smartcity_eval.common.spares`): its reports come one at a time,
+#: so a second core can draw some of each report's charts
+SPARES = 1 if (os.cpu_count() or 1) > 1 else 0
+
+
 def _ready_next(meanwhile: Callable[[], object] | None) -> None:
     """On a :class:`WarmNotebooks` thread: its pool (made on first use) with its next kernel answering."""
-    kernels.pool(REPORT_KERNEL).warm(KERNEL, notebooks_dir(), meanwhile)
+    kernels.pool(REPORT_KERNEL, spares=SPARES).warm(KERNEL, notebooks_dir(), meanwhile)
 
 
 @contextlib.contextmanager

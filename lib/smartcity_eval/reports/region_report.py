@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from smartcity_eval.common import i18n
+from smartcity_eval.common import i18n, spares
 from smartcity_eval.common.i18n import check_lang, format_number, format_percent, stage_name
 from smartcity_eval.common.numbers import round_half_up, to_fraction
 from smartcity_eval.common.tables import sha256
@@ -279,7 +280,11 @@ def method(r: RegionReport) -> HTML:
     return _section(r, t("method"), body)
 
 
-def _dimension_charts(r: RegionReport) -> list[str]:
+#: one chart of a report: the chart function, its positional and keyword arguments, and the caption under it
+ChartSpec = tuple[Callable[..., charts.Chart], tuple[Any, ...], dict[str, Any], str]
+
+
+def _dimension_charts(r: RegionReport) -> list[ChartSpec]:
     """The radar against last year (when drawn) and the bars against the category median (when comparable)."""
     t, c = r.t, r.card
     cur = pd.Series({k: float(v) for k, v in c.dimensions.items()})
@@ -287,19 +292,19 @@ def _dimension_charts(r: RegionReport) -> list[str]:
     if r.previous.dimensions is not None:
         prev = pd.Series({k: float(v) for k, v in r.previous.dimensions.items()})
         prev = prev if prev.notna().any() else None
-    radar = charts.radar(cur, prev, lang=r.lang, year=c.year, labels=(str(c.year), str(c.year - 1)))
+    labels = (str(c.year), str(c.year - 1))
     med = r.median.reindex(cur.index).astype(float) if len(r.median) and median_shown(r) else None
     med = med if med is not None and med.notna().any() else None
-    bars = charts.dimension_bars(cur, med, lang=r.lang, year=c.year)
+    style = {"lang": r.lang, "year": c.year}
     return [
-        figure_html(radar, t("radar") if prev is not None else t("radar_alone")),
-        figure_html(bars, t("bars") if med is not None else t("bars_alone")),
+        (charts.radar, (cur, prev), {**style, "labels": labels}, t("radar") if prev is not None else t("radar_alone")),
+        (charts.dimension_bars, (cur, med), style, t("bars") if med is not None else t("bars_alone")),
     ]
 
 
-def _realisation_charts(r: RegionReport) -> list[str]:
+def _realisation_charts(r: RegionReport) -> list[ChartSpec]:
     """Programme realisation per pillar and action-plan realisation per category, where any is planned."""
-    parts = []
+    parts: list[ChartSpec] = []
     for kind, table, caption in (
         ("programme", r.card.programmes, r.t("prog_chart")),
         ("action_plan", r.card.action_plan, r.t("ap_chart")),
@@ -308,17 +313,27 @@ def _realisation_charts(r: RegionReport) -> list[str]:
         data = data[data["planned"] > 0]
         if len(data):
             data = data.assign(percent=data["percent"].map(float))
-            parts.append(figure_html(charts.realisation_bars(data, kind=kind, lang=r.lang, year=r.card.year), caption))
+            parts.append(
+                (charts.realisation_bars, (data,), {"kind": kind, "lang": r.lang, "year": r.card.year}, caption)
+            )
     return parts
 
 
+def drawn(chart: Callable[..., charts.Chart], args: tuple[Any, ...], kwargs: dict[str, Any], caption: str) -> str:
+    """One chart drawn and embedded with its caption (a spare process may draw it: see :func:`charts_section`)."""
+    return figure_html(chart(*args, **kwargs), caption)
+
+
 def charts_section(r: RegionReport) -> HTML:
-    """Radar against last year, bars against the category median, realisation charts, the trajectory."""
-    parts = _dimension_charts(r) + _realisation_charts(r)
+    """Radar against last year, bars against the category median, realisation charts, the trajectory.
+
+    Where the kernel has a spare process (:mod:`smartcity_eval.common.spares`: the report server's and the
+    preview's), it draws every other chart meanwhile; the page is the same either way.
+    """
+    specs = _dimension_charts(r) + _realisation_charts(r)
     if len(r.history) >= 2:
-        chart = charts.trajectory(r.history, lang=r.lang, year=r.card.year)
-        parts.append(figure_html(chart, r.t("trajectory")))
-    return _section(r, r.t("charts"), "".join(parts))
+        specs.append((charts.trajectory, (r.history,), {"lang": r.lang, "year": r.card.year}, r.t("trajectory")))
+    return _section(r, r.t("charts"), "".join(spares.map_calls(drawn, specs)))
 
 
 def uplift_table(r: RegionReport, limit: int = 10, target: int = 3) -> pd.DataFrame:
