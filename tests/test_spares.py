@@ -29,21 +29,23 @@ def run_python(code: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_without_spares_every_call_is_made_here():
-    assert spares.map_calls(divmod, [(7, 2), (9, 4), (1, 1)]) == [(3, 1), (2, 1), (1, 0)]
+def test_without_spares_nothing_is_taken():
+    assert spares.submit(divmod, (7, 2)) is None
 
 
-def test_a_spare_makes_the_later_calls_and_the_results_keep_their_order():
+def test_a_spare_makes_the_call_and_answers_in_order():
     found = run_python(
         """
         import json, os
         from smartcity_eval.common import spares
         spares.start(1)
-        print(json.dumps({"me": os.getpid(), "pids": spares.map_calls(os.getpid, [(), (), ()])}))
+        calls = [spares.submit(divmod, (n, 4)) for n in (9, 10, 11)]
+        where = spares.submit(os.getpid, ())
+        print(json.dumps({"me": os.getpid(), "there": where.result(), "values": [c.result() for c in calls]}))
         """
     )
-    assert found["pids"][:2] == [found["me"], found["me"]]
-    assert found["pids"][2] != found["me"]
+    assert found["values"] == [[2, 1], [2, 2], [2, 3]]
+    assert found["there"] != found["me"]
 
 
 def test_the_spare_is_a_child_of_the_kernel():
@@ -52,7 +54,7 @@ def test_the_spare_is_a_child_of_the_kernel():
         import json, os, psutil
         from smartcity_eval.common import spares
         spares.start(1)
-        spare = spares.map_calls(os.getpid, [(), ()])[1]
+        spare = spares.submit(os.getpid, ()).result()
         print(json.dumps({"parent": psutil.Process(spare).ppid(), "me": os.getpid()}))
         """
     )
@@ -71,7 +73,7 @@ def test_a_call_the_spare_fails_is_made_again_here():
             return "made at home"
 
         spares.start(1)
-        print(json.dumps(spares.map_calls(only_at_home, [(os.getpid(),), (os.getpid(),)])))
+        print(json.dumps([spares.submit(only_at_home, (os.getpid(),)).result() for _ in range(2)]))
         """
     )
     assert found == ["made at home", "made at home"]
@@ -83,14 +85,15 @@ def test_a_dead_spare_leaves_its_calls_here_and_is_dropped():
         import json, os, signal, time
         from smartcity_eval.common import spares
         spares.start(1)
-        spare = spares.map_calls(os.getpid, [(), ()])[1]
-        os.kill(spare, signal.SIGKILL)
+        first, second = spares.submit(os.getpid, ()), spares.submit(divmod, (9, 4))
+        os.kill(first.result(), signal.SIGKILL)
         time.sleep(0.2)
-        pids = spares.map_calls(os.getpid, [(), ()])
-        print(json.dumps({"here": pids == [os.getpid()] * 2, "left": spares.count()}))
+        later = spares.submit(os.getpid, ())
+        print(json.dumps({"here": later is None or later.result() == os.getpid(), "left": spares.count(),
+                          "answered": second.result()}))
         """
     )
-    assert found == {"here": True, "left": 0}
+    assert found == {"here": True, "left": 0, "answered": [2, 1]}
 
 
 def test_the_spare_dies_with_its_kernel():
@@ -98,7 +101,7 @@ def test_the_spare_dies_with_its_kernel():
         import os, sys, time
         from smartcity_eval.common import spares
         spares.start(1)
-        print(spares.map_calls(os.getpid, [(), ()])[1], flush=True)
+        print(spares.submit(os.getpid, ()).result(), flush=True)
         time.sleep(60)
         """
     proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -117,13 +120,17 @@ def test_the_charts_drawn_with_a_spare_are_the_ones_drawn_without():
         import json
         from smartcity_eval.common import spares
         from smartcity_eval.reports import region_report as rr
-        report = rr.prepare("kota-padang-panjang", 2024, 2, {str(SAMPLE)!r})
-        alone = rr.charts_section(report).data
+        def page(report):
+            return rr.charts_section(report).data + rr.points(report).data
+
+        alone = page(rr.prepare("kota-padang-panjang", 2024, 2, {str(SAMPLE)!r}))
         spares.start(1)
-        print(json.dumps({{"same": rr.charts_section(report).data == alone, "charts": alone.count("<figure")}}))
+        report = rr.prepare("kota-padang-panjang", 2024, 2, {str(SAMPLE)!r})
+        ahead = sorted(report.ahead)
+        print(json.dumps({{"same": page(report) == alone, "charts": alone.count("<figure"), "ahead": ahead}}))
         """
     )
-    assert found == {"same": True, "charts": 5}
+    assert found == {"same": True, "charts": 6, "ahead": ["action_plan", "programme", "trajectory", "uplift"]}
 
 
 @pytest.mark.slow
@@ -138,3 +145,9 @@ def test_a_pooled_kernel_comes_with_the_spares_its_pool_asks_for():
     finally:
         pool.close()
     assert len(children) == 1
+
+
+def test_a_kernel_without_spares_draws_every_chart_itself():
+    from smartcity_eval.reports import region_report as rr
+
+    assert rr.prepare("kota-padang-panjang", 2024, 2, SAMPLE).ahead == {}

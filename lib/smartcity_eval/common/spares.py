@@ -3,10 +3,10 @@
 A kernel forked from its zygote is single-threaded until ipykernel starts; :func:`start` forks its spares at that
 moment (a fork of a single-threaded process is sound; the kernel's own threads come after). A spare is a copy of
 the kernel-to-be with every report module imported; it dies with the kernel (parent-death signal) and runs one
-call at a time, sent over a socket pair as a pickle. :func:`map_calls` sends the later calls to the spares and
-makes the first ones itself. Without spares (a kernel of the batch, where every core already runs a notebook, or
-one started the ordinary way) every call is made in the kernel; the results are the same either way. A spare
-that fails or is gone leaves its calls to the kernel, which then meets any error itself.
+call at a time, sent over a socket pair as a pickle: :func:`submit` gives it a call whose result the kernel takes
+later (:meth:`Pending.result`). Without spares (a kernel of the batch, where every core already runs a notebook,
+or one started the ordinary way) the caller makes every call itself; the results are the same either way. A
+spare that fails a call or is gone leaves it to the kernel, which then meets any error itself.
 """
 
 from __future__ import annotations
@@ -15,17 +15,19 @@ import os
 import pickle
 import signal
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from smartcity_eval.common import processes
 
 
 class _Spare:
-    """The kernel's end of one spare: the socket, and one reader for its answers (they may arrive together)."""
+    """The kernel's end of one spare: the socket, one reader for its answers, and the calls it has not answered
+    yet, oldest first (it answers in order)."""
 
     def __init__(self, conn: socket.socket) -> None:
         self.conn, self.answers = conn, conn.makefile("rb")
+        self.waiting: list[Pending] = []
 
     def send(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
         try:
@@ -34,20 +36,60 @@ class _Spare:
         except OSError:
             return False
 
-    def receive(self) -> tuple[bool, Any]:
-        """(True, value) for an answered call; (False, None) when the spare failed it or is gone (then dropped)."""
+    def answer_one(self) -> None:
+        """Read the answer to the oldest waiting call; a spare that is gone leaves them all unanswered."""
         try:
-            return pickle.load(self.answers)  # noqa: S301 - from the spare this process forked
+            done, value = pickle.load(self.answers)  # noqa: S301 - from the spare this process forked
         except (EOFError, OSError, pickle.UnpicklingError, ValueError):
             _drop(self)
-            return False, None
+            for pending in self.waiting:
+                pending.settle(False, None)
+            self.waiting = []
+            return
+        self.waiting.pop(0).settle(done, value)
 
     def close(self) -> None:
         self.answers.close()
         self.conn.close()
 
 
+class Pending:
+    """A call given to a spare; :meth:`result` is its value, the call made here when the spare failed it."""
+
+    def __init__(self, spare: _Spare, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.spare, self.fn, self.args = spare, fn, args
+        self.answered, self.done, self.value = False, False, None
+
+    def settle(self, done: bool, value: Any) -> None:
+        self.answered, self.done, self.value = True, done, value
+
+    def result(self) -> Any:
+        while not self.answered:
+            self.spare.answer_one()
+        return self.value if self.done else self.fn(*self.args)
+
+
 _spares: list[_Spare] = []
+
+
+def submit(fn: Callable[..., Any], args: tuple[Any, ...]) -> Pending | None:
+    """Give ``fn(*args)`` to the spare with the fewest calls waiting; None when there is no spare (the caller
+    makes the call). ``fn`` (at a module's top level) and the arguments must pickle."""
+    while _spares:
+        spare = min(_spares, key=lambda s: len(s.waiting))
+        if spare.send(fn, args):
+            pending = Pending(spare, fn, args)
+            spare.waiting.append(pending)
+            return pending
+        _drop(spare)
+    return None
+
+
+def _drop(spare: _Spare) -> None:
+    """Forget a spare that is gone."""
+    if spare in _spares:
+        _spares.remove(spare)
+        spare.close()
 
 
 def start(count: int) -> None:
@@ -90,26 +132,3 @@ def _serve(conn: socket.socket, parent: int) -> None:
     except BaseException:  # noqa: BLE001 - a spare never returns into the kernel's code
         code = 1
     os._exit(code)
-
-
-def map_calls(fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> list[Any]:
-    """``[fn(*args) for args in calls]``, this process making the first calls while its spares make the rest (in
-    even runs, the last ones each); ``fn`` (at a module's top level) and the arguments must pickle."""
-    spares = list(_spares)
-    own = -(-len(calls) // (len(spares) + 1))  # this process's share, rounded up: it needs no pickling
-    each = -(-(len(calls) - own) // max(len(spares), 1))
-    given = {i: spares[(i - own) // each] for i in range(own, len(calls))}
-    given = {i: spare for i, spare in given.items() if spare.send(fn, calls[i]) or _drop(spare)}
-    results = {i: fn(*args) for i, args in enumerate(calls) if i not in given}
-    for i, spare in given.items():  # a spare's answers come in the order its calls went
-        done, value = spare.receive()
-        results[i] = value if done else fn(*calls[i])
-    return [results[i] for i in range(len(calls))]
-
-
-def _drop(spare: _Spare) -> bool:
-    """Forget a spare that is gone (false: its call is made here)."""
-    if spare in _spares:
-        _spares.remove(spare)
-        spare.close()
-    return False

@@ -433,7 +433,7 @@ def _radar_frame(
 
 def _fit_radar(fig: Figure, names: Sequence[str]) -> None:
     """Place the radar: the dimension names (9 pt) stand :data:`_RADAR_PAD` outside its circle, the legend below."""
-    beyond = _RADAR_PAD + cl.lines_height(1, 9)
+    beyond = _RADAR_PAD + cl.TICK + cl.lines_height(1, 9)  # the names are centred a tick's length further out
     side = cl.PAD + _RADAR_PAD + cl.text_width(names, 9)
     bottom = cl.PAD + cl.legend_height(1, 8) + cl.PAD + beyond
     cl.Margins(left=side, right=side, bottom=bottom, top=cl.PAD + beyond).apply(fig)

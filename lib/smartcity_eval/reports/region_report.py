@@ -39,6 +39,10 @@ T = i18n.section("report")
 D = i18n.section("document")
 
 
+#: one chart of a report: the chart function, its positional and keyword arguments, and the caption under it
+ChartSpec = tuple[Callable[..., charts.Chart], tuple[Any, ...], dict[str, Any], str]
+
+
 @dataclass
 class RegionReport:
     """A region's scores with everything they are compared with."""
@@ -55,6 +59,9 @@ class RegionReport:
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     inputs: dict[str, str | None] = field(default_factory=dict)
     issuer: Issuer | None = None
+    #: the report's charts by name (:func:`chart_specs`), and those a spare process is drawing (:func:`draw_ahead`)
+    charts: dict[str, ChartSpec] = field(default_factory=dict, repr=False, compare=False)
+    ahead: dict[str, spares.Pending] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def t(self) -> i18n.Messages:
@@ -115,7 +122,7 @@ def prepare(
         "previous": previous,
         "cohort_file": cohort_file,
     }
-    return RegionReport(
+    report = RegionReport(
         lang,
         params,
         mth.get(year),
@@ -129,6 +136,8 @@ def prepare(
         {**got.inputs, **({str(Path(issuer_file)): sha256(Path(issuer_file))} if issuer else {})},
         issuer,
     )
+    draw_ahead(report)
+    return report
 
 
 class IssuerError(ValueError):
@@ -280,11 +289,7 @@ def method(r: RegionReport) -> HTML:
     return _section(r, t("method"), body)
 
 
-#: one chart of a report: the chart function, its positional and keyword arguments, and the caption under it
-ChartSpec = tuple[Callable[..., charts.Chart], tuple[Any, ...], dict[str, Any], str]
-
-
-def _dimension_charts(r: RegionReport) -> list[ChartSpec]:
+def _dimension_charts(r: RegionReport) -> dict[str, ChartSpec]:
     """The radar against last year (when drawn) and the bars against the category median (when comparable)."""
     t, c = r.t, r.card
     cur = pd.Series({k: float(v) for k, v in c.dimensions.items()})
@@ -296,15 +301,16 @@ def _dimension_charts(r: RegionReport) -> list[ChartSpec]:
     med = r.median.reindex(cur.index).astype(float) if len(r.median) and median_shown(r) else None
     med = med if med is not None and med.notna().any() else None
     style = {"lang": r.lang, "year": c.year}
-    return [
-        (charts.radar, (cur, prev), {**style, "labels": labels}, t("radar") if prev is not None else t("radar_alone")),
-        (charts.dimension_bars, (cur, med), style, t("bars") if med is not None else t("bars_alone")),
-    ]
+    radar = t("radar") if prev is not None else t("radar_alone")
+    return {
+        "radar": (charts.radar, (cur, prev), {**style, "labels": labels}, radar),
+        "bars": (charts.dimension_bars, (cur, med), style, t("bars") if med is not None else t("bars_alone")),
+    }
 
 
-def _realisation_charts(r: RegionReport) -> list[ChartSpec]:
+def _realisation_charts(r: RegionReport) -> dict[str, ChartSpec]:
     """Programme realisation per pillar and action-plan realisation per category, where any is planned."""
-    parts: list[ChartSpec] = []
+    parts: dict[str, ChartSpec] = {}
     for kind, table, caption in (
         ("programme", r.card.programmes, r.t("prog_chart")),
         ("action_plan", r.card.action_plan, r.t("ap_chart")),
@@ -313,27 +319,58 @@ def _realisation_charts(r: RegionReport) -> list[ChartSpec]:
         data = data[data["planned"] > 0]
         if len(data):
             data = data.assign(percent=data["percent"].map(float))
-            parts.append(
-                (charts.realisation_bars, (data,), {"kind": kind, "lang": r.lang, "year": r.card.year}, caption)
+            parts[kind] = (
+                charts.realisation_bars,
+                (data,),
+                {"kind": kind, "lang": r.lang, "year": r.card.year},
+                caption,
             )
     return parts
 
 
 def drawn(chart: Callable[..., charts.Chart], args: tuple[Any, ...], kwargs: dict[str, Any], caption: str) -> str:
-    """One chart drawn and embedded with its caption (a spare process may draw it: see :func:`charts_section`)."""
+    """One chart drawn and embedded with its caption (a spare process may draw it: see :func:`draw_ahead`)."""
     return figure_html(chart(*args, **kwargs), caption)
 
 
-def charts_section(r: RegionReport) -> HTML:
-    """Radar against last year, bars against the category median, realisation charts, the trajectory.
+def chart_specs(r: RegionReport) -> dict[str, ChartSpec]:
+    """Every chart of the report by name, in the order of the page (worked out once per report)."""
+    if not r.charts:
+        r.charts.update({**_dimension_charts(r), **_realisation_charts(r)})
+        style = {"lang": r.lang, "year": r.card.year}
+        if len(r.history) >= 2:
+            r.charts["trajectory"] = (charts.trajectory, (r.history,), style, r.t("trajectory"))
+        table = uplift_table(r)
+        if not table.empty:
+            r.charts["uplift"] = (charts.uplift_bars, (table,), style, r.t("points"))
+    return r.charts
 
-    Where the kernel has a spare process (:mod:`smartcity_eval.common.spares`: the report server's and the
-    preview's), it draws every other chart meanwhile; the page is the same either way.
-    """
-    specs = _dimension_charts(r) + _realisation_charts(r)
-    if len(r.history) >= 2:
-        specs.append((charts.trajectory, (r.history,), {"lang": r.lang, "year": r.card.year}, r.t("trajectory")))
-    return _section(r, r.t("charts"), "".join(spares.map_calls(drawn, specs)))
+
+#: the charts a kernel with a spare process hands it as soon as the report is prepared, drawn while the kernel
+#: writes the sections before them; the kernel draws the first two itself when it comes to them
+AHEAD = ("programme", "action_plan", "trajectory", "uplift")
+
+
+def draw_ahead(r: RegionReport) -> None:
+    """Give the :data:`AHEAD` charts to the kernel's spare process, if it has one (the report server's and the
+    preview's kernels do: :mod:`smartcity_eval.common.spares`); the page is the same either way."""
+    if spares.count():
+        specs = chart_specs(r)
+        for name in AHEAD:
+            if name in specs and (pending := spares.submit(drawn, specs[name])) is not None:
+                r.ahead[name] = pending
+
+
+def _figure(r: RegionReport, name: str) -> str:
+    """The chart ``name`` embedded: the spare's drawing when it drew it, else drawn now."""
+    pending = r.ahead.pop(name, None)
+    return pending.result() if pending is not None else drawn(*chart_specs(r)[name])
+
+
+def charts_section(r: RegionReport) -> HTML:
+    """Radar against last year, bars against the category median, realisation charts, the trajectory."""
+    figures = [_figure(r, name) for name in chart_specs(r) if name != "uplift"]
+    return _section(r, r.t("charts"), "".join(figures))
 
 
 def uplift_table(r: RegionReport, limit: int = 10, target: int = 3) -> pd.DataFrame:
@@ -379,7 +416,7 @@ def points(r: RegionReport) -> HTML:
     ]
     body = (
         f"<p>{escape(t('points_text'))}</p>"
-        + figure_html(charts.uplift_bars(table, lang=r.lang, year=r.card.year), t("points"))
+        + _figure(r, "uplift")
         + html_table([t("item"), t("dimension"), t("question"), t("score"), t("gain")], rows, {3, 4}, "points")
     )
     return _section(r, t("points"), body)
