@@ -60,7 +60,7 @@ class RegionReport:
     inputs: dict[str, str | None] = field(default_factory=dict)
     issuer: Issuer | None = None
     #: the report's charts by name (:func:`chart_specs`), and those a spare process is drawing (:func:`draw_ahead`)
-    charts: dict[str, ChartSpec] = field(default_factory=dict, repr=False, compare=False)
+    specs: dict[str, ChartSpec] = field(default_factory=dict, repr=False, compare=False)
     ahead: dict[str, spares.Pending] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -335,15 +335,15 @@ def drawn(chart: Callable[..., charts.Chart], args: tuple[Any, ...], kwargs: dic
 
 def chart_specs(r: RegionReport) -> dict[str, ChartSpec]:
     """Every chart of the report by name, in the order of the page (worked out once per report)."""
-    if not r.charts:
-        r.charts.update({**_dimension_charts(r), **_realisation_charts(r)})
+    if not r.specs:
+        r.specs.update({**_dimension_charts(r), **_realisation_charts(r)})
         style = {"lang": r.lang, "year": r.card.year}
         if len(r.history) >= 2:
-            r.charts["trajectory"] = (charts.trajectory, (r.history,), style, r.t("trajectory"))
+            r.specs["trajectory"] = (charts.trajectory, (r.history,), style, r.t("trajectory"))
         table = uplift_table(r)
         if not table.empty:
-            r.charts["uplift"] = (charts.uplift_bars, (table,), style, r.t("points"))
-    return r.charts
+            r.specs["uplift"] = (charts.uplift_bars, (table,), style, r.t("points"))
+    return r.specs
 
 
 #: the charts a kernel with a spare process hands it as soon as the report is prepared, drawn while the kernel
