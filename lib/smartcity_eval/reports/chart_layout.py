@@ -29,6 +29,8 @@ TICK = 3.5 + 3.5
 HINTING = 1.05
 #: points between tick labels and the axis label (Matplotlib's ``axes.labelpad``)
 LABELPAD = 4.0
+#: points of white above a plot whose top edge holds no text
+AIR = 4.8
 
 _MEASURE = TextToPath()
 
@@ -62,6 +64,19 @@ def legend_height(rows: int, size: float) -> float:
 def x_axis_height(tick_size: float, label_size: float) -> float:
     """Points below a plot for its x tick labels and its axis label."""
     return TICK + lines_height(1, tick_size) + LABELPAD + lines_height(1, label_size)
+
+
+def below_plot(legend_rows: int = 0) -> float:
+    """Points from the figure's lower edge to its plot: the x tick labels (8 pt) and axis label (9 pt) and, under
+    them, a legend of ``legend_rows`` rows (8 pt, :func:`bottom_legend`) when there is one."""
+    legend = legend_height(legend_rows, 8) + PAD if legend_rows else 0.0
+    return PAD + legend + x_axis_height(8, 9)
+
+
+def left_of_plot(labels: Iterable[str], size: float) -> float:
+    """Points from the figure's left edge to a plot whose category labels (``size`` pt, no tick marks) stand left of
+    it."""
+    return PAD + text_width(labels, size) + TICK / 2
 
 
 @dataclass(frozen=True)

@@ -345,12 +345,11 @@ def _fit_bars(
     """Place a bar chart's plot: its category names left, its column of ``values`` right (8 pt, ``weight``), the value
     axis below, a one-row legend under that when there is one, and a label above the plot when ``label_above``."""
     width = fig.get_size_inches()[0] * 72
-    left = cl.PAD + cl.text_width(names, 8) + cl.TICK / 2
+    left = cl.left_of_plot(names, 8)
     column = cl.PAD + cl.text_width(values, 8, weight)
     plot = (width - left - column) / (1 + _COLUMN_GAP)
-    bottom = cl.PAD + cl.x_axis_height(8, 9) + (cl.legend_height(1, 8) + cl.PAD if legend else 0)
-    top = cl.PAD + (cl.lines_height(1, 9) if label_above else cl.LINE * 4)
-    cl.Margins(left=left, right=width - left - plot, bottom=bottom, top=top).apply(fig)
+    top = cl.PAD + (cl.lines_height(1, 9) if label_above else cl.AIR)
+    cl.Margins(left=left, right=width - left - plot, bottom=cl.below_plot(int(legend)), top=top).apply(fig)
 
 
 def _bar_axis(ax: Axes, names: Sequence[str], label: str, top: float, ticks: Sequence[float], lang: str) -> None:
@@ -734,10 +733,8 @@ def _uplift_draw(
 
 def _fit_uplift(fig: Figure, ticks: Sequence[str], values: Sequence[str]) -> None:
     """Place the uplift plot: item labels left (7.5 pt), half a value tick right, the gain axis and legend below."""
-    left = cl.PAD + cl.text_width(ticks, 7.5) + cl.TICK / 2
     right = cl.PAD + cl.text_width(values, 8) / 2
-    bottom = cl.PAD + cl.legend_height(1, 8) + cl.PAD + cl.x_axis_height(8, 9)
-    cl.Margins(left=left, right=right, bottom=bottom, top=cl.PAD + cl.LINE * 4).apply(fig)
+    cl.Margins(left=cl.left_of_plot(ticks, 7.5), right=right, bottom=cl.below_plot(1), top=cl.PAD + cl.AIR).apply(fig)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1113,9 +1110,10 @@ def _fit_trajectory(fig: Figure, axes: Sequence[Axes], legend_rows: int) -> None
     for the value labels over a score of 4 and between the panels for those under a score near 0."""
     ticks = [axes[0].yaxis.get_major_formatter()(y) for y in axes[0].get_yticks()]
     left = cl.PAD + cl.lines_height(1, 9) + cl.LABELPAD + cl.text_width(ticks, 8) + cl.TICK
-    bottom = cl.PAD + cl.legend_height(legend_rows, 8) + cl.PAD + cl.x_axis_height(8, 9)
     values = _VALUE_OFFSET + cl.lines_height(1, 8)
-    margins = cl.Margins(left=left, right=cl.PAD + 4, bottom=bottom, top=cl.PAD + values, between=values)
+    margins = cl.Margins(
+        left=left, right=cl.PAD + 4, bottom=cl.below_plot(legend_rows), top=cl.PAD + values, between=values
+    )
     margins.apply(fig, rows=len(axes))
 
 
