@@ -6,6 +6,7 @@ Every piece of text that comes from a workbook is escaped (:func:`html.escape`) 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -59,9 +60,18 @@ class RegionReport:
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     inputs: dict[str, str | None] = field(default_factory=dict)
     issuer: Issuer | None = None
-    #: the report's charts by name (:func:`chart_specs`), and those a spare process is drawing (:func:`draw_ahead`)
-    specs: dict[str, ChartSpec] = field(default_factory=dict, repr=False, compare=False)
+    #: the charts a spare process is drawing meanwhile, by name (:func:`draw_ahead`)
     ahead: dict[str, spares.Pending] = field(default_factory=dict, repr=False, compare=False)
+
+    @functools.cached_property
+    def points_table(self) -> pd.DataFrame:
+        """The items whose rise to 3 lifts Nilai Final most (:func:`uplift_table`), for the section and its chart."""
+        return uplift_table(self)
+
+    @functools.cached_property
+    def chart_specs(self) -> dict[str, ChartSpec]:
+        """Every chart of the report by name, in the order of the page (:func:`chart_specs`)."""
+        return chart_specs(self)
 
     @property
     def t(self) -> i18n.Messages:
@@ -334,16 +344,14 @@ def drawn(chart: Callable[..., charts.Chart], args: tuple[Any, ...], kwargs: dic
 
 
 def chart_specs(r: RegionReport) -> dict[str, ChartSpec]:
-    """Every chart of the report by name, in the order of the page (worked out once per report)."""
-    if not r.specs:
-        r.specs.update({**_dimension_charts(r), **_realisation_charts(r)})
-        style = {"lang": r.lang, "year": r.card.year}
-        if len(r.history) >= 2:
-            r.specs["trajectory"] = (charts.trajectory, (r.history,), style, r.t("trajectory"))
-        table = uplift_table(r)
-        if not table.empty:
-            r.specs["uplift"] = (charts.uplift_bars, (table,), style, r.t("points"))
-    return r.specs
+    """Every chart of the report by name, in the order of the page (a report keeps them: ``r.chart_specs``)."""
+    specs = {**_dimension_charts(r), **_realisation_charts(r)}
+    style = {"lang": r.lang, "year": r.card.year}
+    if len(r.history) >= 2:
+        specs["trajectory"] = (charts.trajectory, (r.history,), style, r.t("trajectory"))
+    if not r.points_table.empty:
+        specs["uplift"] = (charts.uplift_bars, (r.points_table,), style, r.t("points"))
+    return specs
 
 
 #: the charts a kernel with a spare process hands it as soon as the report is prepared, drawn while the kernel
@@ -355,7 +363,7 @@ def draw_ahead(r: RegionReport) -> None:
     """Give the :data:`AHEAD` charts to the kernel's spare process, if it has one (the report server's and the
     preview's kernels do: :mod:`smartcity_eval.common.spares`); the page is the same either way."""
     if spares.count():
-        specs = chart_specs(r)
+        specs = r.chart_specs
         for name in AHEAD:
             if name in specs and (pending := spares.submit(drawn, specs[name])) is not None:
                 r.ahead[name] = pending
@@ -364,12 +372,12 @@ def draw_ahead(r: RegionReport) -> None:
 def _figure(r: RegionReport, name: str) -> str:
     """The chart ``name`` embedded: the spare's drawing when it drew it, else drawn now."""
     pending = r.ahead.pop(name, None)
-    return pending.result() if pending is not None else drawn(*chart_specs(r)[name])
+    return pending.result() if pending is not None else drawn(*r.chart_specs[name])
 
 
 def charts_section(r: RegionReport) -> HTML:
     """Radar against last year, bars against the category median, realisation charts, the trajectory."""
-    figures = [_figure(r, name) for name in chart_specs(r) if name != "uplift"]
+    figures = [_figure(r, name) for name in r.chart_specs if name != "uplift"]
     return _section(r, r.t("charts"), "".join(figures))
 
 
@@ -401,7 +409,7 @@ def uplift_table(r: RegionReport, limit: int = 10, target: int = 3) -> pd.DataFr
 def points(r: RegionReport) -> HTML:
     """ "Where the points are": the items whose rise to 3 lifts Nilai Final most."""
     t = r.t
-    table = uplift_table(r)
+    table = r.points_table
     if table.empty:
         return _section(r, t("points"), f"<p>{escape(t('none'))}</p>")
     rows = [
