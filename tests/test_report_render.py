@@ -200,19 +200,66 @@ def pdf_ok() -> None:
         pytest.skip(f"no Chromium for PDF printing here: {why}")
 
 
-@pytest.mark.slow
-def test_print_pdf(tmp_path: Path, report_html: str, pdf_ok: None) -> None:
-    html_path = write_text_atomic(tmp_path / "laporan.html", report_html)
-    pdf_id = tmp_path / "out" / "laporan.pdf"
-    pdf_en = tmp_path / "out" / "report-en.pdf"
+#: a running header with what workbook text may hold: quotes, a backslash and the end of a style element
+HOSTILE_HEADER = 'Kota "Baru" \\ </style><b>tebal</b> & Co'
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory, report_html: str, pdf_ok: None) -> dict[str, Path]:
+    """The test report printed by one browser, in Indonesian with a plain header and in English with a hostile one."""
+    folder = tmp_path_factory.mktemp("printed")
+    html_path = write_text_atomic(folder / "laporan.html", report_html)
+    pdfs = {"id": folder / "out" / "laporan.pdf", "en": folder / "out" / "report-en.pdf"}
     with PdfPrinter() as printer:  # one browser, two prints
-        printer.print_pdf(html_path, pdf_id, header="Kota Padang Panjang · 2024 · Tahap II")
-        printer.print_pdf(html_path, pdf_en, header="<Kota> & Co", lang="en")
-    for pdf in (pdf_id, pdf_en):
-        data = pdf.read_bytes()
-        assert data.startswith(b"%PDF")
-        assert _page_count(pdf) >= 1  # sections flow (only parts start a page: tests/test_report_pdf.py)
-    assert not [p for p in pdf_id.parent.iterdir() if p.name.endswith(".tmp")]
+        printer.print_pdf(html_path, pdfs["id"], header="Kota Padang Panjang · 2024 · Tahap II")
+        printer.print_pdf(html_path, pdfs["en"], header=HOSTILE_HEADER, lang="en")
+    return pdfs
+
+
+def _first_page(pdf: Path) -> str:
+    from pypdf import PdfReader
+
+    return PdfReader(str(pdf)).pages[0].extract_text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_print_pdf_writes_a_pdf(printed: dict[str, Path], lang: str) -> None:
+    assert printed[lang].read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test_print_pdf_leaves_no_temporary_file(printed: dict[str, Path]) -> None:
+    assert not [p for p in printed["id"].parent.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.slow
+def test_running_header_is_printed_on_the_page(printed: dict[str, Path]) -> None:
+    assert "Kota Padang Panjang · 2024 · Tahap II" in _first_page(printed["id"])
+
+
+@pytest.mark.slow
+def test_running_header_prints_workbook_text_as_it_is(printed: dict[str, Path]) -> None:
+    assert HOSTILE_HEADER in _first_page(printed["en"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "footer"), [("id", "Halaman 1 dari 1"), ("en", "Page 1 of 1")])
+def test_footer_numbers_the_pages(printed: dict[str, Path], lang: str, footer: str) -> None:
+    assert footer in _first_page(printed[lang])
+
+
+def test_footer_counts_pages_in_css() -> None:
+    assert 'content:"Halaman " counter(page) " dari " counter(pages);' in report.running_css("x", "id")
+
+
+def test_css_string_escapes_what_would_end_the_string_or_the_style() -> None:
+    assert report.css_string('a"b\\</style>') == '"a\\22 b\\5c \\3c /style\\3e "'
+
+
+def test_running_css_goes_last_in_the_head() -> None:
+    page = report.with_running_css("<html><head><style>p{}</style></head><body></body></html>", "x", "id")
+    assert page.index("@top-left") > page.index("p{}") and page.index("@top-left") < page.index("</head>")
 
 
 @pytest.mark.slow
