@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import nbconvert
 import nbformat
-from bs4 import BeautifulSoup
+from lxml import html as lxml_html
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
@@ -108,14 +108,13 @@ class BrowserUnavailable(i18n.LocalizedError, RuntimeError):
 class _SinglePassHTMLExporter(HTMLExporter):
     """nbconvert's HTMLExporter whose HTML clean-up (alt text, focusable cells) is left to :func:`notebook_to_html`.
 
-    The stock exporter parses and re-serialises its page with BeautifulSoup, and the report's own clean-up would
-    parse it again; this one renders the template and hands back the soup, so the page is parsed once.
+    The stock exporter parses and re-serialises its page with BeautifulSoup (a tree of Python objects, four fifths
+    of an export's time), and the report's own clean-up would parse it again; this one renders the template and
+    hands back the page, which :func:`notebook_to_html` parses once, with lxml.
     """
 
-    def soup_from_notebook_node(
-        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None
-    ) -> BeautifulSoup:
-        """The rendered page as a soup, with the stock exporter's changes applied (same result, one parse)."""
+    def page_from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None) -> str:
+        """The rendered page before the stock exporter's changes (:func:`_accessible` makes them)."""
         from nbconvert.exporters.templateexporter import TemplateExporter
         from nbconvert.filters.highlight import Highlight2HTML
         from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
@@ -128,20 +127,28 @@ class _SinglePassHTMLExporter(HTMLExporter):
         self.register_filter("highlight_code", highlight_code)
         self.register_filter("filter_data_type", filter_data_type)
         page, _ = TemplateExporter.from_notebook_node(self, nb, resources)
-        soup = BeautifulSoup(page, features="html.parser")
-        # what HTMLExporter.from_notebook_node does to the page (nbconvert 7), with find_all instead of CSS selectors
-        missing_alt = 0
-        for img in soup.find_all("img"):
-            if not img.has_attr("alt"):
-                img["alt"] = "No description has been provided for this image"
-                missing_alt += 1
-        if missing_alt:
-            self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
-        for cls in ("jp-Cell-inputWrapper", "jp-OutputArea-output"):
-            for div in soup.find_all("div", class_=cls):
-                if div.find_parent(class_="jp-Notebook") is not None:
-                    div["tabindex"] = "0"
-        return soup
+        return str(page)
+
+
+def _has_class(name: str) -> str:
+    """An XPath 1.0 test (it has no class selector): the element's class list holds ``name``."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+_NO_ALT = "No description has been provided for this image"
+
+
+def _accessible(doc: lxml_html.HtmlElement) -> None:
+    """What nbconvert 7's ``HTMLExporter.from_notebook_node`` does to its page: an ``alt`` for every image that has
+    none, and the notebook's input and output areas focusable (``tabindex="0"``)."""
+    missing = [img for img in doc.iter("img") if img.get("alt") is None]
+    for img in missing:
+        img.set("alt", _NO_ALT)
+    if missing:
+        log.warning("Alternative text is missing on %s image(s).", len(missing))
+    for name in ("jp-Cell-inputWrapper", "jp-OutputArea-output"):
+        for div in doc.xpath(f"//*[{_has_class('jp-Notebook')}]//div[{_has_class(name)}]"):
+            div.set("tabindex", "0")
 
 
 _EXPORTERS = threading.local()
@@ -183,48 +190,68 @@ def _load_notebook(nb: nbformat.NotebookNode | str | Path) -> tuple[nbformat.Not
     return nbformat.read(path, as_version=4), path.stem, str(path.resolve().parent)
 
 
-def _strip_remote_assets(soup: BeautifulSoup) -> None:
+def _strip_remote_assets(doc: lxml_html.HtmlElement) -> None:
     """Drop anything that would make the page fetch from the network when opened."""
-    for tag in soup.find_all(["script", "iframe", "embed", "source", "track", "audio", "video"]):
-        if _REMOTE_URL.match(str(tag.get("src", ""))):
-            tag.decompose()
-    for tag in soup.find_all("link"):
-        if _REMOTE_URL.match(str(tag.get("href", ""))):
-            tag.decompose()
-    for tag in soup.find_all("object"):
-        if _REMOTE_URL.match(str(tag.get("data", ""))):
-            tag.decompose()
-    for tag in soup.find_all("img"):
-        if _REMOTE_URL.match(str(tag.get("src", ""))):
-            alt = str(tag.get("alt", "")).strip()
-            if alt:
-                placeholder = soup.new_tag("span", attrs={"class": "remote-image-removed"})
-                placeholder.string = f"[{alt}]"
-                tag.replace_with(placeholder)
-            else:
-                tag.decompose()
-        elif tag.has_attr("srcset"):
-            del tag["srcset"]
-    for tag in soup.find_all("style"):
-        css = tag.string
+    for tag, attribute in _FETCHING:
+        for element in list(doc.iter(tag)):
+            if _REMOTE_URL.match(element.get(attribute, "")):
+                element.drop_tree()
+    for img in list(doc.iter("img")):
+        if _REMOTE_URL.match(img.get("src", "")):
+            _drop_remote_image(img)
+        elif img.get("srcset") is not None:
+            del img.attrib["srcset"]
+    for style in doc.iter("style"):
+        css = style.text
         if css and ("//" in css):
-            cleaned = _CSS_REMOTE_URL.sub("none", _CSS_REMOTE_IMPORT.sub("", css))
-            if cleaned != css:
-                tag.string = cleaned
+            style.text = _CSS_REMOTE_URL.sub("none", _CSS_REMOTE_IMPORT.sub("", css))
 
 
-def _lift_metadata(soup: BeautifulSoup) -> None:
+#: elements that fetch what an attribute names, and that attribute (images: :func:`_drop_remote_image`)
+_FETCHING = (
+    *((tag, "src") for tag in ("script", "iframe", "embed", "source", "track", "audio", "video")),
+    ("link", "href"),
+    ("object", "data"),
+)
+
+
+def _drop_remote_image(img: lxml_html.HtmlElement) -> None:
+    """A remote image becomes its alt text in brackets, or nothing when it has none."""
+    alt = (img.get("alt") or "").strip()
+    if not alt:
+        img.drop_tree()
+        return
+    placeholder = lxml_html.Element("span", {"class": "remote-image-removed"})
+    placeholder.text, placeholder.tail = f"[{alt}]", img.tail
+    img.getparent().replace(img, placeholder)
+
+
+def _lift_metadata(doc: lxml_html.HtmlElement) -> None:
     """Move the document's ``<meta name=...>`` elements (a report's metadata cell) from the body into the head; a
     ``dcterms.title`` becomes the page's ``<title>``."""
-    head = soup.find("head")
-    if head is None or soup.body is None:
+    head, body = doc.find("head"), doc.find("body")
+    if head is None or body is None:
         return
-    for meta in soup.body.find_all("meta", attrs={"name": True}):
-        for old in head.find_all("meta", attrs={"name": meta["name"]}):
-            old.decompose()
-        head.append(meta.extract())
-        if meta["name"] == "dcterms.title" and head.title is not None:
-            head.title.string = str(meta.get("content", ""))
+    for meta in body.xpath(".//meta[@name]"):
+        for old in head.xpath("meta[@name=$name]", name=meta.get("name")):
+            old.drop_tree()
+        _detach(meta)
+        head.append(meta)
+        title = head.find("title")
+        if meta.get("name") == "dcterms.title" and title is not None:
+            title.text = meta.get("content", "")
+
+
+def _detach(element: lxml_html.HtmlElement) -> None:
+    """Take ``element`` out of its parent, leaving the text that followed it in place."""
+    tail, element.tail = element.tail, None
+    previous, parent = element.getprevious(), element.getparent()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
 
 
 def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str | None = None, lang: str = "id") -> str:
@@ -242,13 +269,14 @@ def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str | Non
         resources["report_title"] = title
     exporter = _exporter(lang)
     if _SINGLE_PASS:
-        soup = exporter.soup_from_notebook_node(notebook, resources=resources)
-    else:  # another nbconvert: its own exporter, then a second parse
-        body, _ = HTMLExporter.from_notebook_node(exporter, notebook, resources=resources)
-        soup = BeautifulSoup(body, features="html.parser")
-    _strip_remote_assets(soup)
-    _lift_metadata(soup)
-    return str(soup)
+        page = exporter.page_from_notebook_node(notebook, resources=resources)
+    else:  # another nbconvert: its own exporter (and its own changes to the page), then a second parse
+        page, _ = HTMLExporter.from_notebook_node(exporter, notebook, resources=resources)
+    doc = lxml_html.document_fromstring(page)
+    _strip_remote_assets(doc)
+    _accessible(doc)
+    _lift_metadata(doc)
+    return lxml_html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 # --------------------------------------------------------------------------------------------
