@@ -443,3 +443,12 @@ def test_single_pass_export_equals_nbconvert_export(monkeypatch):
     monkeypatch.setattr(report, "_SINGLE_PASS", False)
     assert _dom(notebook_to_html(nb, title="T", lang="en")) == _dom(fast)
     assert 'alt="No description has been provided for this image"' in fast
+
+
+def test_an_export_validates_the_notebook_once(monkeypatch):
+    """nbconvert validates after every preprocessor unless told otherwise; the report's exporter validates once."""
+    calls: list[object] = []
+    validate = nbformat.validate
+    monkeypatch.setattr(nbformat, "validate", lambda nb, *a, **k: (calls.append(nb), validate(nb, *a, **k))[1])
+    notebook_to_html(_notebook())
+    assert len(calls) == 1

@@ -162,6 +162,7 @@ def _exporter(lang: str) -> _SinglePassHTMLExporter:
     if lang not in cache:
         config = Config()
         config.NbConvertBase.display_data_priority = list(_DISPLAY_PRIORITY)
+        config.Exporter.optimistic_validation = True  # the notebook validated once, not after each preprocessor
         config.TagRemovePreprocessor.enabled = True
         config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
         config.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
