@@ -447,8 +447,8 @@ def test_single_pass_export_equals_nbconvert_export(monkeypatch):
 
 def test_an_export_validates_the_notebook_once(monkeypatch):
     """nbconvert validates after every preprocessor unless told otherwise; the report's exporter validates once."""
-    calls: list[object] = []
+    nb, calls = _notebook(), []
     validate = nbformat.validate
     monkeypatch.setattr(nbformat, "validate", lambda nb, *a, **k: (calls.append(nb), validate(nb, *a, **k))[1])
-    notebook_to_html(_notebook())
+    notebook_to_html(nb)
     assert len(calls) == 1
