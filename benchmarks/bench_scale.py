@@ -122,9 +122,15 @@ def _kind(proc: psutil.Process) -> str:
 BROWSER_KINDS = ("browsers (Chromium)", "Playwright driver")
 
 
+#: seconds between two looks at the CPU seconds of the batch's processes, and looks per reading of their memory
+#: (PSS: /proc/PID/smaps_rollup, about 2 ms per Chromium process, ten times a look at the CPU seconds)
+SAMPLE_EVERY, MEMORY_EVERY = 0.5, 4
+
+
 class TreeRSS(threading.Thread):
-    """Samples, twice a second, the summed PSS of this process's descendants (workers, kernels, browsers), and
-    the CPU seconds of each: a kernel's own seconds reach its zygote's reaped-children count when it exits."""
+    """Samples the CPU seconds of this process's descendants (workers, kernels, browsers) every ``SAMPLE_EVERY``
+    seconds, and their summed PSS every ``MEMORY_EVERY`` samples: a kernel's own seconds reach its zygote's
+    reaped-children count when it exits."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -132,25 +138,32 @@ class TreeRSS(threading.Thread):
         self.peak = {"all": 0.0, "browsers": 0.0}
         self.seen: dict[int, tuple[str, int]] = {}  # pid -> (kind, parent pid), decided at first sight
         self.cpu: dict[int, tuple[float, float]] = {}  # pid -> (own CPU seconds, its reaped children's)
+        self.own = 0.0  # this thread's CPU seconds: the measuring, not the batch
 
     def run(self) -> None:
-        me = psutil.Process()
-        while not self.stop.wait(0.5):
-            total = browsers = 0.0
-            for proc in me.children(recursive=True):
-                try:
-                    if proc.pid not in self.seen:
-                        self.seen[proc.pid] = (_kind(proc), proc.ppid())
-                    rss = _pss_mb(proc)
-                    times = proc.cpu_times()
-                except psutil.Error:
-                    continue
-                self.cpu[proc.pid] = (times.user + times.system, times.children_user + times.children_system)
-                total += rss
-                if self.seen[proc.pid][0] in BROWSER_KINDS:
-                    browsers += rss
-            self.peak["all"] = max(self.peak["all"], total)
-            self.peak["browsers"] = max(self.peak["browsers"], browsers)
+        me, looks = psutil.Process(), 0
+        while not self.stop.wait(SAMPLE_EVERY):
+            self.sample(me, memory=looks % MEMORY_EVERY == 0)
+            looks += 1
+        self.own = time.thread_time()
+
+    def sample(self, me: psutil.Process, memory: bool) -> None:
+        """One look at every descendant: its kind (first time), CPU seconds and (``memory``) PSS."""
+        total = browsers = 0.0
+        for proc in me.children(recursive=True):
+            try:
+                if proc.pid not in self.seen:
+                    self.seen[proc.pid] = (_kind(proc), proc.ppid())
+                rss = _pss_mb(proc) if memory else 0.0
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            self.cpu[proc.pid] = (times.user + times.system, times.children_user + times.children_system)
+            total += rss
+            if self.seen[proc.pid][0] in BROWSER_KINDS:
+                browsers += rss
+        self.peak["all"] = max(self.peak["all"], total)
+        self.peak["browsers"] = max(self.peak["browsers"], browsers)
 
     def cpu_by_kind(self) -> dict[str, float]:
         """CPU seconds per kind of process; a zygote's count includes the kernels it forked and reaped."""
@@ -180,7 +193,8 @@ def fast_way(data: Path, out: Path, year: int, stage: int) -> tuple[float, Batch
         sampler.join()
     after = resource.getrusage(resource.RUSAGE_SELF)
     sampler.seen[os.getpid()] = ("main process (planning, PDF threads, commits)", os.getppid())
-    sampler.cpu[os.getpid()] = (after.ru_utime - own.ru_utime + after.ru_stime - own.ru_stime, 0.0)
+    main_cpu = after.ru_utime - own.ru_utime + after.ru_stime - own.ru_stime
+    sampler.cpu[os.getpid()] = (main_cpu - sampler.own, 0.0)  # the sampler's own seconds are the measuring's
     return wall, batch, sampler
 
 
@@ -212,8 +226,8 @@ def report_fast(batch: BatchResult, wall: float, sampler: TreeRSS) -> None:
         print(f"    worker {n} (pid {pid}): {parts}; sum {total:.0f}")
     peak = sampler.peak
     print(
-        f"  peak memory of all batch processes (summed PSS, sampled every 0.5 s): {peak['all']:.0f} MB, of which "
-        f"the main process's two printing browsers {peak['browsers']:.0f} MB"
+        f"  peak memory of all batch processes (summed PSS, sampled every {SAMPLE_EVERY * MEMORY_EVERY:g} s): "
+        f"{peak['all']:.0f} MB, of which the main process's two printing browsers {peak['browsers']:.0f} MB"
     )
     n = max(len(batch.results), 1)
     cpu = sampler.cpu_by_kind()
@@ -225,6 +239,7 @@ def report_fast(batch: BatchResult, wall: float, sampler: TreeRSS) -> None:
     )
     for kind, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
         print(f"    {kind:<48} {seconds / n:6.3f}")
+    print(f"  the sampler's own CPU (in this process, left out above): {sampler.own / n:.3f} s per report")
 
 
 def main() -> None:
