@@ -247,6 +247,12 @@ def test_print_pdf_writes_a_pdf(printed: dict[str, Path], lang: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_print_pdf_has_pages(printed: dict[str, Path], lang: str) -> None:
+    assert _page_count(printed[lang]) >= 1  # sections flow (only parts start a page: tests/test_report_pdf.py)
+
+
+@pytest.mark.slow
 def test_print_pdf_leaves_no_temporary_file(printed: dict[str, Path]) -> None:
     assert not [p for p in printed["id"].parent.iterdir() if p.name.endswith(".tmp")]
 
