@@ -4,16 +4,18 @@ Usage: .venv/bin/python benchmarks/bench_scale.py [--regions 50] [--year 2024] [
        [--ingest] [--keep DIR]
 
 Synthesises ``--regions`` kabupaten/kota (seeded) into a temporary folder, then renders every region's report
-(ipynb, HTML, PDF) twice:
+(ipynb, HTML, PDF) the two ways:
 
 * the plain way, one region after another: the ``papermill`` CLI on the report notebook, ``jupyter nbconvert
   --to html --no-input`` on the executed notebook, ``chromium --headless --print-to-pdf`` on the HTML;
 * the fast way: :func:`smartcity_eval.batch.runner.run` with its default workers (a fresh kernel per region, forked
-  ahead of need with the imports done; one browser for the batch).
+  ahead of need with the imports done; two browsers for the batch), once before the plain way and once after it, so
+  that a machine whose other load changes during the plain way's minutes weighs on both alike.
 
-Prints seconds per report for both, their ratio, the fast way's breakdown per stage (planning, waiting for a
-kernel, executing, HTML export, PDF printing) and the resident-set high-water marks of each worker, its kernels
-and their zygote. ``--skip-plain`` times only the fast way and prints minutes (e.g. ``--regions 514``);
+Prints seconds per report for both, their ratio (against the mean of the fast way's two runs, and against each), the
+fast way's breakdown per stage (planning, waiting for a kernel, executing, HTML export, PDF printing), the
+resident-set high-water marks of each worker, its kernels and their zygote, and the CPU seconds per report of each
+kind of process. ``--skip-plain`` times only the fast way and prints minutes (e.g. ``--regions 514``);
 ``--ingest`` also times loading the synthetic workbooks into the DuckDB store (``smartcity-eval ingest``).
 """
 
@@ -243,6 +245,29 @@ def report_fast(batch: BatchResult, wall: float, sampler: TreeRSS) -> None:
 
 
 def main() -> None:
+    args = arguments()
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        data, slugs = synthesised(args, root / "data")
+        if args.ingest:
+            time_ingest(data, root / "store.duckdb")
+        if args.skip_plain:
+            time_fast(data, root / "fast", args, len(slugs), "fast way")
+            return
+        before = time_fast(data, root / "fast-before", args, len(slugs), "fast way, before the plain way")
+        plain = time_plain(data, root / "plain", slugs, args)
+        after = time_fast(data, root / "fast-after", args, len(slugs), "fast way, after the plain way")
+        fast = (before + after) / 2
+        print(
+            f"\nspeed-up (plain / fast, seconds per report; the fast way's mean of its runs before and after the "
+            f"plain way): {plain / fast:.1f}x  (against each run: {plain / before:.1f}x, {plain / after:.1f}x)"
+        )
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--regions", type=int, default=50)
     parser.add_argument("--year", type=int, default=2024)
@@ -251,63 +276,54 @@ def main() -> None:
     parser.add_argument("--skip-plain", action="store_true", help="time only the fast way (prints minutes)")
     parser.add_argument("--ingest", action="store_true", help="also time `smartcity-eval ingest` of the data")
     parser.add_argument("--keep", type=Path, help="synthesise and write into this folder and keep it")
-    args = parser.parse_args()
-    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    try:
-        data = root / "data"
-        t0 = time.perf_counter()
-        synthesize(args.regions, args.year, args.stage, args.seed, data)
-        slugs = sorted(p.stem for p in (data / str(args.year) / f"tahap-{args.stage}").glob("*.xlsx"))
-        print(
-            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-            f"default workers: {default_workers()}"
-        )
-        print(
-            f"data: {len(slugs)} synthetic regions, {args.year} tahap {args.stage}, seed {args.seed} "
-            f"(synthesised in {time.perf_counter() - t0:.1f} s)"
-        )
-        if args.ingest:
-            t0 = time.perf_counter()
-            subprocess.run(
-                [
-                    str(Path(sys.executable).parent / "smartcity-eval"),
-                    "ingest",
-                    str(data),
-                    "--db",
-                    str(root / "store.duckdb"),
-                ],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            print(f"ingest into DuckDB: {time.perf_counter() - t0:.1f} s")
-        plain = None
-        if not args.skip_plain:
-            wall, steps, pdfs = plain_way(data, root / "plain", slugs, args.year, args.stage)
-            plain = wall / len(slugs)
-            print(
-                f"\nplain way (papermill, nbconvert, chromium CLIs, one region after another): {wall:.1f} s, "
-                f"{pdfs} PDFs"
-            )
-            print(
-                f"  seconds per report: {plain:.2f}  ("
-                + ", ".join(f"{k} {v / len(slugs):.2f}" for k, v in steps.items())
-                + ")"
-            )
-        wall, batch, sampler = fast_way(data, root / "fast", args.year, args.stage)
-        ok = sum(1 for r in batch.results if r.status == "ok")
-        pdfs = sum(1 for r in batch.results if r.folder and (Path(r.folder) / "report.pdf").exists())
-        print(
-            f"\nfast way (runner.run, {default_workers()} workers): {wall:.1f} s = {wall / 60:.2f} min, "
-            f"{ok} reports ok, {pdfs} PDFs"
-        )
-        fast = wall / len(slugs)
-        print(f"  seconds per report: {fast:.2f}")
-        report_fast(batch, wall, sampler)
-        if plain is not None:
-            print(f"\nspeed-up (plain / fast, seconds per report): {plain / fast:.1f}x")
-    finally:
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
+    return parser.parse_args()
+
+
+def synthesised(args: argparse.Namespace, data: Path) -> tuple[Path, list[str]]:
+    """The synthetic regions written into ``data``, and their slugs; prints the machine and the data."""
+    t0 = time.perf_counter()
+    synthesize(args.regions, args.year, args.stage, args.seed, data)
+    slugs = sorted(p.stem for p in (data / str(args.year) / f"tahap-{args.stage}").glob("*.xlsx"))
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"default workers: {default_workers()}"
+    )
+    print(
+        f"data: {len(slugs)} synthetic regions, {args.year} tahap {args.stage}, seed {args.seed} "
+        f"(synthesised in {time.perf_counter() - t0:.1f} s)"
+    )
+    return data, slugs
+
+
+def time_ingest(data: Path, db: Path) -> None:
+    t0 = time.perf_counter()
+    command = [str(Path(sys.executable).parent / "smartcity-eval"), "ingest", str(data), "--db", str(db)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    print(f"ingest into DuckDB: {time.perf_counter() - t0:.1f} s")
+
+
+def time_plain(data: Path, out: Path, slugs: list[str], args: argparse.Namespace) -> float:
+    """:func:`plain_way` on every region, printed; its seconds per report."""
+    wall, steps, pdfs = plain_way(data, out, slugs, args.year, args.stage)
+    plain = wall / len(slugs)
+    print(f"\nplain way (papermill, nbconvert, chromium CLIs, one region after another): {wall:.1f} s, {pdfs} PDFs")
+    parts = ", ".join(f"{k} {v / len(slugs):.2f}" for k, v in steps.items())
+    print(f"  seconds per report: {plain:.2f}  ({parts})")
+    return plain
+
+
+def time_fast(data: Path, out: Path, args: argparse.Namespace, regions: int, label: str) -> float:
+    """:func:`fast_way` on every region, printed with its breakdown; its seconds per report."""
+    wall, batch, sampler = fast_way(data, out, args.year, args.stage)
+    ok = sum(1 for r in batch.results if r.status == "ok")
+    pdfs = sum(1 for r in batch.results if r.folder and (Path(r.folder) / "report.pdf").exists())
+    print(
+        f"\n{label} (runner.run, {default_workers()} workers): {wall:.1f} s = {wall / 60:.2f} min, "
+        f"{ok} reports ok, {pdfs} PDFs"
+    )
+    print(f"  seconds per report: {wall / regions:.2f}")
+    report_fast(batch, wall, sampler)
+    return wall / regions
 
 
 if __name__ == "__main__":
