@@ -310,7 +310,7 @@ def _dimension_charts(r: RegionReport) -> dict[str, ChartSpec]:
     labels = (str(c.year), str(c.year - 1))
     med = r.median.reindex(cur.index).astype(float) if len(r.median) and median_shown(r) else None
     med = med if med is not None and med.notna().any() else None
-    style = {"lang": r.lang, "year": c.year}
+    style = _chart_style(r)
     radar = t("radar") if prev is not None else t("radar_alone")
     return {
         "radar": (charts.radar, (cur, prev), {**style, "labels": labels}, radar),
@@ -329,13 +329,13 @@ def _realisation_charts(r: RegionReport) -> dict[str, ChartSpec]:
         data = data[data["planned"] > 0]
         if len(data):
             data = data.assign(percent=data["percent"].map(float))
-            parts[kind] = (
-                charts.realisation_bars,
-                (data,),
-                {"kind": kind, "lang": r.lang, "year": r.card.year},
-                caption,
-            )
+            parts[kind] = (charts.realisation_bars, (data,), {**_chart_style(r), "kind": kind}, caption)
     return parts
+
+
+def _chart_style(r: RegionReport) -> dict[str, Any]:
+    """What every chart of the report is drawn with: its language and the methodology year that names its labels."""
+    return {"lang": r.lang, "year": r.card.year}
 
 
 def drawn(chart: Callable[..., charts.Chart], args: tuple[Any, ...], kwargs: dict[str, Any], caption: str) -> str:
@@ -346,7 +346,7 @@ def drawn(chart: Callable[..., charts.Chart], args: tuple[Any, ...], kwargs: dic
 def chart_specs(r: RegionReport) -> dict[str, ChartSpec]:
     """Every chart of the report by name, in the order of the page (a report keeps them: ``r.chart_specs``)."""
     specs = {**_dimension_charts(r), **_realisation_charts(r)}
-    style = {"lang": r.lang, "year": r.card.year}
+    style = _chart_style(r)
     if len(r.history) >= 2:
         specs["trajectory"] = (charts.trajectory, (r.history,), style, r.t("trajectory"))
     if not r.points_table.empty:
